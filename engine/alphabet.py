@@ -1,0 +1,124 @@
+"""The token alphabet: one character per (shape kind, lexical class set).
+
+Every token belongs to a *set* of classes: the built-in classes of its shape
+kind, plus the pack's lexicon classes and literal words it matches.  The
+alphabet gives each possible combination one character, so a text becomes a
+string with one character per token, and a grammar terminal becomes a regex
+character class: every character whose set contains the terminal.  That is
+how overlapping classes stay exact ("said" is a WORD, a SAY and the literal
+"said" at once).
+
+Characters are laid out kind-major: ``BASE + kind * n_lexsets + lexset``.
+Kinds that share a built-in class sit side by side (see tokenizer.KINDS),
+so a built-in class is one or two character ranges; lexical sets are sorted
+so that sets holding the same class are adjacent.  The ``regex`` module tests
+set members one by one, so few ranges means fast matching.
+"""
+from __future__ import annotations
+
+from .tokenizer import KIND_CLASSES, KINDS, shape_kind, split_key
+
+BASE = 0x10000  # above the BMP: no clash with text characters, no surrogates
+PARA_KIND = KINDS.index("para")
+_WORDISH = ("lower", "mixed", "cap", "upper", "abbr_cap", "abbr_lower", "alnum")
+
+
+def lit_class(text: str, ci: bool) -> str:
+    """The class name of a literal word ('"said"' or '"said"i')."""
+    return ('"%s"' % text) + ("i" if ci else "")
+
+
+def _case_variants(word: str):
+    yield word
+    yield word.lower()
+    yield word.upper()
+    yield word.capitalize()
+    yield word.title()
+    if len(word) > 1:
+        yield word[0].lower() + word[1:].upper()
+
+
+class Alphabet:
+    """Maps token strings to characters and class names to character sets.
+
+    ``exact[bare] -> classes`` and ``folded[bare.lower()] -> classes`` hold the
+    lexical classes (literals and lexicon entries, one-token ones only).
+    """
+
+    def __init__(self, exact: dict[str, set[str]], folded: dict[str, set[str]]):
+        self.exact = {k: frozenset(v) for k, v in exact.items()}
+        self.folded = {k: frozenset(v) for k, v in folded.items()}
+        lexsets: dict[frozenset, set[str]] = {frozenset(): set(KINDS)}
+
+        def add(classes, kinds):
+            lexsets.setdefault(classes, set()).update(kinds)
+
+        for bare, classes in self.exact.items():
+            both = classes | self.folded.get(bare.lower(), frozenset())
+            add(both, {shape_kind(bare, g) for g in (True, False)})
+        for low, classes in self.folded.items():
+            kinds = {shape_kind(v, g) for v in _case_variants(low) for g in (True, False)}
+            if any(c.isalpha() for c in low):
+                kinds |= set(_WORDISH)
+            add(classes, kinds)
+        order = sorted(lexsets, key=lambda s: (len(s) > 0, sorted(s)))
+        self.lexsets = order
+        self.index = {s: i for i, s in enumerate(order)}
+        self.kinds_of = [frozenset(lexsets[s]) for s in order]
+        self.n = len(order)
+
+    # -- token -> character -------------------------------------------------
+    def char(self, key: str, first: bool = False) -> str:
+        bare, glued = split_key(key)
+        kind = shape_kind(bare, glued and not first)
+        if kind == "para":
+            return chr(BASE + PARA_KIND * self.n)
+        classes = self.exact.get(bare, frozenset()) | self.folded.get(bare.lower(), frozenset())
+        lex = self.index.get(classes)
+        if lex is None:  # cannot happen: every combination was enumerated
+            raise AssertionError(f"token {bare!r} has an unknown class set {sorted(classes)}")
+        return chr(BASE + KINDS.index(kind) * self.n + lex)
+
+    def decode(self, ch: str) -> tuple[str, frozenset[str]]:
+        """A character -> (shape kind, all its class names)."""
+        code = ord(ch) - BASE
+        kind, lex = divmod(code, self.n)
+        name = KINDS[kind]
+        return name, KIND_CLASSES[name] | self.lexsets[lex] | ({"ANY"} if name != "para" else set())
+
+    # -- class name -> characters -------------------------------------------
+    def codes(self, cls: str) -> list[int]:
+        out = []
+        if cls == "ANY" or cls in _BUILTIN:
+            kinds = [k for k, name in enumerate(KINDS)
+                     if (cls == "ANY" and name != "para") or cls in KIND_CLASSES[name]]
+            for k in kinds:
+                out.extend(range(BASE + k * self.n, BASE + (k + 1) * self.n))
+            return out
+        for lex, classes in enumerate(self.lexsets):
+            if cls in classes:
+                for kind in sorted(self.kinds_of[lex], key=KINDS.index):
+                    out.append(BASE + KINDS.index(kind) * self.n + lex)
+        return sorted(out)
+
+    def char_class(self, cls: str) -> str:
+        return ranges_to_class(self.codes(cls))
+
+
+_BUILTIN = {c for classes in KIND_CLASSES.values() for c in classes}
+
+
+def ranges_to_class(codes) -> str:
+    """Sorted code points -> a regex character class of ranges ('' if none)."""
+    codes = sorted(set(codes))
+    if not codes:
+        return ""
+    parts = []
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        parts.append(chr(codes[i]) if i == j else f"{chr(codes[i])}-{chr(codes[j])}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"

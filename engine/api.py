@@ -1,0 +1,167 @@
+"""The front door: ``engine.load(path)`` -> ``Pack`` with ``extract``.
+
+    >>> import engine
+    >>> pack = engine.load("rules/quantities.yaml")
+    >>> [m.text for m in pack.extract("Prices rose 5% in May.")]
+    ['5%']
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from . import cache
+from .normalizers import REGISTRY, MatchView
+from .scanner import Scanner
+from .tokenizer import Tokens, tokenize
+
+
+@dataclass
+class Match:
+    """One construction found in a text.  Offsets are ``str`` indices, end-exclusive."""
+
+    label: str
+    start: int
+    end: int
+    text: str
+    slots: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    attrs: dict = field(default_factory=dict)
+    rule: str = ""
+    pack: str = ""
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+    def slot_texts(self, text: str) -> dict[str, list[str]]:
+        return {k: [text[s:e] for s, e in v] for k, v in self.slots.items()}
+
+    def to_json(self) -> dict:
+        out = {"label": self.label, "span": [self.start, self.end]}
+        if self.slots:
+            out["slots"] = {k: [[s, e] for s, e in v] for k, v in self.slots.items()}
+        out["attrs"] = dict(self.attrs)
+        out["rule"] = self.rule
+        out["pack"] = self.pack
+        return out
+
+
+class Pack:
+    """A compiled rule pack, ready to extract."""
+
+    def __init__(self, compiled, path: Path | None = None):
+        self.compiled = compiled
+        self.path = path
+        self.name = compiled.name
+        self.version = compiled.version
+        self.hash = compiled.hash
+        self.id = f"{compiled.name}@{compiled.hash}"
+        self.scanner = Scanner(compiled)
+        alphabet = compiled.alphabet
+
+        class _Chars(dict):
+            def __missing__(self, key):
+                if len(self) > 2_000_000:
+                    self.clear()
+                ch = self[key] = alphabet.char(key)
+                return ch
+
+        self._chars = _Chars()
+
+    def __repr__(self):
+        return f"<Pack {self.id}: {len(self.compiled.constructions)} constructions>"
+
+    def __reduce__(self):
+        return (_from_compiled, (self.compiled, self.path))
+
+    @property
+    def constructions(self):
+        return self.compiled.constructions
+
+    @property
+    def labels(self) -> list[str]:
+        return list(dict.fromkeys(c.label for c in self.compiled.constructions))
+
+    # -- the hot path -------------------------------------------------------
+    def encode(self, tokens: Tokens) -> str:
+        """One character per token (see alphabet.py)."""
+        keys = tokens.keys
+        if not keys:
+            return ""
+        chars = "".join(map(self._chars.__getitem__, keys))
+        first = keys[0]
+        if not first[:1].isspace():
+            fixed = self.compiled.alphabet.char(first, first=True)
+            if fixed != chars[0]:
+                chars = fixed + chars[1:]
+        return chars
+
+    def scan(self, text: str, timeout: float | None = None):
+        """(tokens, resolved candidates) for ``text``."""
+        tokens = tokenize(text)
+        chars = self.encode(tokens)
+        return tokens, self.scanner.scan(chars, timeout)
+
+    def extract(self, text: str, timeout: float | None = None) -> list[Match]:
+        """Every match in ``text``, sorted by position."""
+        tokens, cands = self.scan(text, timeout)
+        return [self._match(tokens, c) for c in cands]
+
+    def _match(self, tokens: Tokens, cand) -> Match:
+        start, end, index, frags = cand
+        c = self.compiled.constructions[index]
+        s, e = tokens.span(start, end)
+        slots: dict[str, list[tuple[int, int]]] = {name: [] for name in c.slots}
+        for name, a, b in sorted(frags, key=lambda f: (f[1], f[2])):
+            span = tokens.span(a, b)
+            if span not in slots[name]:
+                slots[name].append(span)
+        attrs = dict(c.attrs)
+        if c.normalize:
+            view = MatchView(self.compiled, tokens, start, end, frags, c)
+            for name, args in c.normalize:
+                attrs.update(REGISTRY[name](view, **args))
+        return Match(c.label, s, e, tokens.text[s:e], slots, attrs, c.name, self.id)
+
+    def extract_doc(self, doc: dict, timeout: float | None = None) -> dict:
+        """A gold-format record for ``{"id", "text", "meta"?}``."""
+        text = doc["text"]
+        return {"id": doc.get("id"), "text": text, "meta": doc.get("meta", {}),
+                "annotations": [m.to_json() for m in self.extract(text, timeout)]}
+
+    def extract_many(self, docs: Iterable, timeout: float | None = None) -> Iterator:
+        """Extract from many texts (``str``) or records (``dict``), in order.
+
+        Strings give lists of Match; dicts give gold-format records.
+        """
+        for doc in docs:
+            if isinstance(doc, str):
+                yield self.extract(doc, timeout)
+            else:
+                yield self.extract_doc(doc, timeout)
+
+
+def _from_compiled(compiled, path):
+    return Pack(compiled, path)
+
+
+def compile_pack(path, use_cache: bool = True):
+    """The Compiled record for a pack file (from the cache when it is fresh)."""
+    path = Path(path)
+    if use_cache:
+        hit = cache.get(path)
+        if hit is not None:
+            return hit
+    from .compiler import compile_spec
+    from .pack import load_spec
+
+    compiled = compile_spec(load_spec(path))
+    if use_cache:
+        cache.put(path, compiled)
+    return compiled
+
+
+def load(path, cache: bool = True) -> Pack:
+    """Load (compile, or fetch from the cache) the pack at ``path``."""
+    return Pack(compile_pack(path, cache), Path(path))

@@ -1,0 +1,70 @@
+"""On-disk cache of compiled packs, keyed by content.
+
+The entry for a pack file is found by a hash of the file's bytes; it lists
+every file the pack was built from (imports, fragments, lexicon files) with
+the hash of its bytes, and is used only when all of them still match.  The
+combined hash is the pack's version id (``name@hash`` in every match).
+
+The cache lives in ``$LARKSPAN_CACHE`` or ``~/.cache/larkspan``; a cache that
+cannot be written is skipped silently (extraction still works).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from . import __version__
+
+FORMAT = 1
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("LARKSPAN_CACHE")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "larkspan"
+
+
+def _key(raw: bytes, path: Path) -> str:
+    h = hashlib.sha256(f"{FORMAT}:{__version__}:{path.resolve()}:".encode())
+    h.update(raw)
+    return h.hexdigest()[:32]
+
+
+def _file_hash(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def get(path: Path):
+    """The cached Compiled for ``path``, or None."""
+    try:
+        raw = path.read_bytes()
+        entry = cache_dir() / (_key(raw, path) + ".pkl")
+        with open(entry, "rb") as fh:
+            compiled = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+    for source, digest in compiled.sources.items():
+        if _file_hash(source) != digest:
+            return None
+    return compiled
+
+
+def put(path: Path, compiled) -> None:
+    try:
+        raw = path.read_bytes()
+        directory = cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        final = directory / (_key(raw, path) + ".pkl")
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(compiled, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, final)
+    except OSError:
+        pass

@@ -1,0 +1,190 @@
+"""The ``larkspan`` command.
+
+Exit codes: 0 success; 1 a check or test failed; 2 bad input or bad usage
+(the message names the file, the line and what to do).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from .errors import LarkspanError, UsageError
+
+
+def _load_packs(paths, use_cache=True):
+    from .api import load
+
+    return [load(p, cache=use_cache) for p in paths]
+
+
+def cmd_extract(args) -> int:
+    from .docio import AtomicWriter, dump, read_docs
+
+    packs = _load_packs(args.pack, not args.no_cache)
+    docs = errors = matches = 0
+    started = time.perf_counter()
+    chars = 0
+    with AtomicWriter(args.output) as out:
+        for doc in read_docs(args.input, args.format):
+            docs += 1
+            if doc.error is not None:
+                errors += 1
+                print(f"larkspan: {doc.error['message']}", file=sys.stderr)
+                out.write(dump({"id": doc.id, "error": doc.error}) + "\n")
+                continue
+            try:
+                anns = []
+                for pack in packs:
+                    anns.extend(m.to_json() for m in pack.extract(doc.text, args.timeout))
+            except LarkspanError as exc:
+                errors += 1
+                err = {"code": exc.code, "message": exc.message, "line": doc.line}
+                print(f"larkspan: {args.input}:{doc.line}: document {doc.id!r}: {exc.message}", file=sys.stderr)
+                out.write(dump({"id": doc.id, "error": err}) + "\n")
+                continue
+            anns.sort(key=lambda a: (a["span"][0], a["span"][1], a["label"]))
+            matches += len(anns)
+            chars += len(doc.text)
+            out.write(dump({"id": doc.id, "text": doc.text, "meta": doc.meta, "annotations": anns}) + "\n")
+    secs = time.perf_counter() - started
+    if not args.quiet:
+        print(f"larkspan: {docs} documents, {matches} matches, {errors} failed, "
+              f"{chars / max(secs, 1e-9) / 1e6:.2f} MB/s", file=sys.stderr)
+    return 2 if errors else 0
+
+
+def cmd_show(args) -> int:
+    """Extract from a text given on the command line or a file, as a table."""
+    from .docio import read_docs
+    from .report import match_table
+
+    packs = _load_packs(args.pack, not args.no_cache)
+    if args.text is not None:
+        texts = [("text", args.text)]
+    else:
+        texts = [(d.id, d.text) for d in read_docs(args.input, args.format) if d.error is None]
+    for doc_id, text in texts:
+        found = []
+        for pack in packs:
+            found.extend(pack.extract(text))
+        found.sort(key=lambda m: (m.start, m.end))
+        print(match_table(doc_id, text, found, width=args.width))
+    return 0
+
+
+def cmd_compile(args) -> int:
+    from .api import compile_pack
+
+    compiled = compile_pack(args.pack, not args.no_cache)
+    if args.regex:
+        for g in compiled.groups:
+            print(f"// group {g.label} ({g.mode}, {g.policy})")
+            for source in ([g.pattern] if g.pattern else list(g.patterns.values())):
+                print(source.encode("unicode_escape").decode("ascii"))
+        return 0
+    print(compiled.grammar_text)
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .api import Pack, compile_pack
+    from .lint import lint
+
+    compiled = compile_pack(args.pack, not args.no_cache)
+    pack = Pack(compiled)
+    findings = lint(pack)
+    for f in findings:
+        print(f, file=sys.stderr)
+    print(f"{args.pack}: ok: pack {pack.id}, {len(compiled.constructions)} constructions, "
+          f"{compiled.rule_count} rules, {compiled.entry_count} lexicon entries, {len(findings)} warnings")
+    return 1 if findings and args.strict else 0
+
+
+def cmd_test(args) -> int:
+    from .testing import run_examples
+
+    failed = 0
+    total = 0
+    for pack in _load_packs(args.pack, not args.no_cache):
+        count, failures = run_examples(pack)
+        total += count
+        failed += len(failures)
+        for f in failures:
+            print(f.format())
+        print(f"{pack.id}: {count - len(failures)} passed, {len(failures)} failed")
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    p = argparse.ArgumentParser(prog="larkspan", description="Rule-based information extraction with "
+                                "declarative grammars.")
+    p.add_argument("--version", action="version", version=f"larkspan {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sp, many=True):
+        if many:
+            sp.add_argument("--pack", action="append", required=True, metavar="PACK",
+                            help="a rule pack (.yaml); repeat for several")
+        sp.add_argument("--no-cache", action="store_true", help="compile afresh; do not read or write the cache")
+
+    sp = sub.add_parser("extract", help="extract matches from documents into gold-format JSONL")
+    common(sp)
+    sp.add_argument("input", metavar="INPUT", help="a .txt file (one document), a .jsonl file, or - for stdin")
+    sp.add_argument("-o", "--output", default="-", help="output JSONL (default: stdout)")
+    sp.add_argument("--format", choices=["auto", "text", "jsonl"], default="auto")
+    sp.add_argument("--timeout", type=float, default=None, help="seconds per document scan (default: pack's)")
+    sp.add_argument("-q", "--quiet", action="store_true")
+    sp.set_defaults(func=cmd_extract)
+
+    sp = sub.add_parser("show", help="extract and print the matches as a readable table")
+    common(sp)
+    sp.add_argument("input", nargs="?", default="-", help="a .txt or .jsonl file, or - for stdin")
+    sp.add_argument("--text", help="a text to analyse instead of a file")
+    sp.add_argument("--format", choices=["auto", "text", "jsonl"], default="auto")
+    sp.add_argument("--width", type=int, default=100)
+    sp.set_defaults(func=cmd_show)
+
+    sp = sub.add_parser("compile", help="print a pack's Lark grammar")
+    sp.add_argument("pack", metavar="PACK")
+    sp.add_argument("--regex", action="store_true", help="print the compiled regexes instead")
+    sp.add_argument("--no-cache", action="store_true")
+    sp.set_defaults(func=cmd_compile)
+
+    sp = sub.add_parser("check", help="validate and lint a pack")
+    sp.add_argument("pack", metavar="PACK")
+    sp.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
+    sp.add_argument("--no-cache", action="store_true")
+    sp.set_defaults(func=cmd_check)
+
+    sp = sub.add_parser("test", help="run a pack's examples and counterexamples")
+    sp.add_argument("pack", nargs="+", metavar="PACK")
+    sp.add_argument("--no-cache", action="store_true")
+    sp.set_defaults(func=lambda a: cmd_test(argparse.Namespace(**{**vars(a), "pack": a.pack})))
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code else 0
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except LarkspanError as exc:
+        print(f"larkspan: {exc.format()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("larkspan: interrupted; no output was written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+__all__ = ["main", "UsageError"]

@@ -1,0 +1,355 @@
+"""The compiler: a checked PackSpec -> a CompiledPack ready to scan.
+
+Passes, in order:
+1. parse every rule and imported fragment with Lark's grammar loader (grammar.py);
+2. rewrite lexicon classes that have multi-word entries into hidden rules;
+3. check names (rules, classes, slots, normalizers), empty matches, recursion;
+4. print the whole pack as one Lark grammar (``larkspan compile``) and, for
+   recursive constructions, build strict LALR(1) tables (lalr.py);
+5. build the token alphabet (alphabet.py) and one regex per scan group
+   (regexgen.py).
+"""
+from __future__ import annotations
+
+import regex
+
+from . import __version__
+from .alphabet import Alphabet, lit_class
+from .errors import PackError, did_you_mean
+from .grammar import (lit_text, nullable, reachable, recursive_rules, rules_from_fragment,
+                      rules_from_source, to_lark, walk)
+from .pack import Construction, PackSpec, Where
+from .regexgen import MAX_PATTERN, RegexBuilder
+from .tokenizer import BUILTIN_CLASSES
+
+DEFAULTS = {"overlap": "longest", "max_repeat": 200, "max_tokens": 400, "timeout": 2.0}
+
+
+class ConstructionInfo:
+    """What the scanner needs to know of one construction (picklable)."""
+
+    __slots__ = ("index", "name", "label", "start", "slots", "attrs", "normalize", "overlap",
+                 "priority", "backend", "file", "line", "group_names")
+
+    def __init__(self, index: int, c: Construction, backend: str):
+        self.index = index
+        self.name = c.name
+        self.label = c.label
+        self.start = c.start
+        self.slots = dict(c.slots)
+        self.attrs = dict(c.attrs)
+        self.normalize = list(c.normalize)
+        self.overlap = c.overlap
+        self.priority = c.priority
+        self.backend = backend
+        self.file = c.where.file
+        self.line = c.where.line
+        self.group_names = {}  # slot -> regex group name
+
+    def __getstate__(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def __setstate__(self, state):
+        for k, v in state.items():
+            setattr(self, k, v)
+
+
+class ScanGroup:
+    """Constructions scanned together.
+
+    mode ``combined``: one regex, non-overlapping leftmost-longest (all regex,
+    policy longest).  mode ``candidates``: every construction proposes its
+    longest match at each start; the scanner resolves overlaps by policy.
+    """
+
+    __slots__ = ("label", "mode", "policy", "members", "pattern", "patterns")
+
+    def __init__(self, label, mode, policy, members, pattern=None, patterns=None):
+        self.label = label
+        self.mode = mode
+        self.policy = policy
+        self.members = members  # construction indices
+        self.pattern = pattern  # combined regex source
+        self.patterns = patterns or {}  # construction index -> regex source (candidates mode)
+
+    def __getstate__(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def __setstate__(self, state):
+        for k, v in state.items():
+            setattr(self, k, v)
+
+
+class Compiled:
+    """The product of compilation: plain data that pickles (see cache.py)."""
+
+    def __init__(self):
+        self.name = ""
+        self.version = ""
+        self.hash = ""
+        self.file = ""
+        self.description = ""
+        self.grammar_text = ""
+        self.alphabet: Alphabet | None = None
+        self.constructions: list[ConstructionInfo] = []
+        self.groups: list[ScanGroup] = []
+        self.lalr = None
+        self.term_codes: dict[str, frozenset] = {}
+        self.options = dict(DEFAULTS)
+        self.lexicon_values: dict[str, dict[str, object]] = {}
+        self.warnings: list[str] = []
+        self.rule_count = 0
+        self.entry_count = 0
+        self.sources: dict[str, str] = {}
+        self.examples = {}
+        self.rule_asts = {}
+
+
+def compile_spec(spec: PackSpec) -> Compiled:
+    out = Compiled()
+    out.name, out.version, out.file, out.description = spec.name, spec.version, spec.file, spec.description
+    out.sources = dict(spec.sources)
+    out.hash = spec.content_hash(__version__)
+    out.options.update({k: v for k, v in spec.options.items() if k in DEFAULTS})
+
+    # 1. parse
+    rules: dict[str, tuple] = {}
+    where: dict[str, Where] = {}
+    inline: set[str] = set()
+
+    def add(name, ast, options, w):
+        if name in rules:
+            raise w.error(f"rule '{name}' is defined twice (also at {where[name].file}:{where[name].line})",
+                          "E200", rule=name)
+        rules[name] = ast
+        where[name] = w
+        if options is not None and getattr(options, "expand1", False):
+            inline.add(name)
+
+    for path, text in spec.fragments:
+        for name, ast, options, w in rules_from_fragment(path, text):
+            add(name, ast, options, w)
+    for src in spec.rules.values():
+        for name, ast, options, w in rules_from_source(src):
+            if name != src.name:
+                raise w.error(f"rule text for '{src.name}' also defines '{name}'", "E300", rule=src.name,
+                              fix="give each rule its own key under 'rules:'")
+            add(name, ast, options, w)
+    out.rule_count = len(rules)
+
+    # 2. lexicons: one-token entries become classes, multi-word ones hidden rules
+    exact: dict[str, set[str]] = {}
+    folded: dict[str, set[str]] = {}
+    phrases: dict[str, list[tuple[str, ...]]] = {}
+    for lex in spec.lexicons.values():
+        values = out.lexicon_values.setdefault(lex.name, {})
+        for entry in lex.entries:
+            out.entry_count += 1
+            key = " ".join(entry.tokens)
+            values.setdefault(key if lex.case_sensitive else key.lower(), entry.value)
+            if len(entry.tokens) == 1:
+                table = exact if lex.case_sensitive else folded
+                tok = entry.tokens[0]
+                table.setdefault(tok if lex.case_sensitive else tok.lower(), set()).add(lex.name)
+            else:
+                phrases.setdefault(lex.name, []).append(entry.tokens)
+    single = {c for t in (exact, folded) for cs in t.values() for c in cs}
+    phrase_rules = {}
+    for lname, seqs in phrases.items():
+        ci = not spec.lexicons[lname].case_sensitive
+        alts = [("seq", [("lit", t, ci) for t in seq]) for seq in dict.fromkeys(seqs)]
+        if lname in single:
+            alts.insert(0, ("term", lname))
+        phrase_rules[lname] = ("_lex_" + lname.lower(), alts[0] if len(alts) == 1 else ("alt", alts))
+    for lname, (rname, ast) in phrase_rules.items():
+        rules[rname] = ast
+        where[rname] = spec.lexicons[lname].where
+
+    def rewrite(node):
+        kind = node[0]
+        if kind == "term" and node[1] in phrase_rules:
+            return ("ref", phrase_rules[node[1]][0])
+        if kind in ("seq", "alt"):
+            return (kind, [rewrite(c) for c in node[1]])
+        if kind in ("rep", "alias"):
+            return (kind, rewrite(node[1])) + tuple(node[2:])
+        return node
+
+    for name in list(rules):
+        if not name.startswith("_lex_"):
+            rules[name] = rewrite(rules[name])
+
+    # 3. names
+    known_classes = set(BUILTIN_CLASSES) | set(spec.lexicons)
+    aliases = set()
+    for name, ast in rules.items():
+        for node in walk(ast):
+            if node[0] == "ref" and node[1] not in rules:
+                w = where[name]
+                raise w.error(f"rule '{node[1]}' is used but not defined{did_you_mean(node[1], rules)}",
+                              "E201", rule=name)
+            if node[0] == "term" and node[1] not in known_classes:
+                raise where[name].error(
+                    f"class '{node[1]}' is used but not defined{did_you_mean(node[1], known_classes)}", "E202",
+                    rule=name, fix="define it under 'lexicons:' or use a built-in class: "
+                    + ", ".join(sorted(BUILTIN_CLASSES)))
+            if node[0] == "lit":
+                if node[2]:
+                    folded.setdefault(node[1].lower(), set()).add(lit_class(node[1], True))
+                else:
+                    exact.setdefault(node[1], set()).add(lit_class(node[1], False))
+            if node[0] == "alias":
+                aliases.add(node[2])
+
+    from .normalizers import REGISTRY
+
+    constructions = list(spec.constructions.values())
+    if not constructions:
+        raise PackError("the pack has no constructions", code="E111", file=spec.file, line=1,
+                        fix="add a 'constructions:' section naming at least one start rule")
+    recursive_starts = []
+    for i, c in enumerate(constructions):
+        if c.start not in rules:
+            raise c.where.error(f"construction '{c.name}' starts at rule '{c.start}', which is not defined"
+                                f"{did_you_mean(c.start, rules)}", "E201", rule=c.name,
+                                fix="set 'start:' to a rule under 'rules:' (it defaults to the construction's name)")
+        if nullable(rules[c.start], rules):
+            raise c.where.error(f"construction '{c.name}' can match the empty string", "E303", rule=c.name)
+        used = set(reachable(rules, c.start))
+        used_aliases = {n[2] for r in used for n in walk(rules[r]) if n[0] == "alias"}
+        for slot, target in c.slots.items():
+            if target not in used and target not in used_aliases:
+                raise c.where.error(f"slot '{slot}' names '{target}', which the construction never uses"
+                                    f"{did_you_mean(target, used | used_aliases)}", "E204", rule=c.name)
+        for norm, _args in c.normalize:
+            if norm not in REGISTRY:
+                raise c.where.error(f"unknown normalizer '{norm}'{did_you_mean(norm, REGISTRY)}", "E203",
+                                    rule=c.name, fix="built-in normalizers: " + ", ".join(sorted(REGISTRY)))
+        rec = recursive_rules(rules, c.start)
+        info = ConstructionInfo(i, c, "lalr" if rec else "regex")
+        info.group_names = {slot: f"s_{slot}" for slot in c.slots}
+        out.constructions.append(info)
+        out.examples[c.name] = (c.examples, c.counterexamples)
+        if rec:
+            recursive_starts.append(c.start)
+
+    # 4. the Lark grammar text
+    out.grammar_text = grammar_text(spec, rules, where, inline, known_classes)
+    out.rule_asts = rules
+    if recursive_starts:
+        from lark.exceptions import GrammarError
+
+        from .lalr import build_tables
+
+        try:
+            out.lalr = build_tables(out.grammar_text, sorted(set(recursive_starts)))
+        except GrammarError as exc:
+            msg = str(exc).strip().splitlines()
+            rule = _conflict_rule(msg, rules)
+            w = where.get(rule) or constructions[0].where
+            raise w.error("LALR(1) conflict: " + " ".join(m.strip() for m in msg[:3]), "E302", rule=rule) from None
+
+    # 5. alphabet and regexes
+    out.alphabet = alphabet = Alphabet(exact, folded)
+    builder = RegexBuilder(rules, alphabet, {}, int(out.options["max_repeat"]))
+    if out.lalr is not None:
+        for tname in _lalr_terminals(out.lalr):
+            cls = out.lalr["terminals"].get(tname, tname)
+            out.term_codes[tname] = frozenset(builder.codes(cls))
+    out.groups = _groups(out.constructions, rules, builder)
+    return out
+
+
+def _lalr_terminals(tables):
+    names = set()
+    for row in tables["states"].values():
+        names.update(s for s in row if s.isupper() or s in tables["terminals"])
+    names.discard("$END")
+    return sorted(names)
+
+
+def _conflict_rule(lines, rules):
+    for line in lines:
+        line = line.strip()
+        if line.startswith("* <"):
+            name = line[3:].split(" ", 1)[0]
+            while name.startswith("_") and name not in rules:
+                name = name.lstrip("_").split("_")[0]
+            if name in rules:
+                return name
+    return None
+
+
+def _slot_map(c: ConstructionInfo) -> dict[str, str]:
+    """rule/alias name -> group name, for a construction's slots."""
+    return {target: c.group_names[slot] for slot, target in c.slots.items()}
+
+
+def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder) -> list[ScanGroup]:
+    groups = []
+    by_label: dict[str, list[ConstructionInfo]] = {}
+    for c in constructions:
+        by_label.setdefault(c.label, []).append(c)
+    for label, members in by_label.items():
+        shared = [c for c in members if c.overlap != "all"]
+        for c in members:
+            if c.overlap == "all":
+                groups.append(ScanGroup(label, "candidates", "all", [c.index],
+                                        patterns=_patterns([c], rules, builder)))
+        if not shared:
+            continue
+        policy = "priority" if any(c.overlap == "priority" for c in shared) else "longest"
+        if policy == "longest" and all(c.backend == "regex" for c in shared):
+            ordered = sorted(shared, key=lambda c: (-c.priority, c.index))
+            parts = []
+            for c in ordered:
+                body = builder.emit(builder.build(rules[c.start], _slot_map(c)))
+                parts.append(f"(?P<c{c.index}>{body})")
+            pattern = "(?p)" + "|".join(parts)
+            _check_size(pattern, ordered[0])
+            groups.append(ScanGroup(label, "combined", policy, [c.index for c in ordered], pattern=pattern))
+        else:
+            groups.append(ScanGroup(label, "candidates", policy, [c.index for c in shared],
+                                    patterns=_patterns(shared, rules, builder)))
+    return groups
+
+
+def _patterns(members, rules, builder):
+    out = {}
+    for c in members:
+        if c.backend == "regex":
+            out[c.index] = "(?p)" + builder.emit(builder.build(rules[c.start], _slot_map(c)))
+            _check_size(out[c.index], c)
+    return out
+
+
+def _check_size(pattern: str, c: ConstructionInfo):
+    if len(pattern) > MAX_PATTERN:
+        raise PackError(f"construction '{c.name}' compiles to a regex of {len(pattern):,} characters",
+                        code="E305", file=c.file, line=c.line, rule=c.name)
+    try:
+        regex.compile(pattern)
+    except regex.error as exc:  # a bug in the compiler, not in the pack
+        raise PackError(f"internal error compiling construction '{c.name}': {exc}", code="E305",
+                        file=c.file, line=c.line, rule=c.name) from None
+
+
+def grammar_text(spec: PackSpec, rules: dict, where: dict, inline: set, classes: set) -> str:
+    """The whole pack as one Lark grammar, deterministic for a given pack."""
+    lines = [f"// pack {spec.name} {spec.version}: generated by larkspan {__version__}; do not edit",
+             "// token classes come from the tokenizer and the pack's lexicons"]
+    used = sorted({n[1] for ast in rules.values() for n in walk(ast) if n[0] == "term"})
+    if used:
+        lines.append("%declare " + " ".join(used))
+    lines.append("")
+    for name in rules:
+        w = where.get(name)
+        if w is not None:
+            lines.append(f"// {w.file}:{w.line}")
+        prefix = "?" if name in inline else ""
+        lines.append(f"{prefix}{name}: {to_lark(rules[name])}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+__all__ = ["compile_spec", "Compiled", "ConstructionInfo", "ScanGroup", "lit_text"]

@@ -1,0 +1,121 @@
+"""Reading input documents and writing JSONL output safely.
+
+Input is a plain-text file (one document), a JSONL file (``{"id", "text"}``
+per line) or standard input (``-``; JSONL when its first character is '{').
+A bad line never stops a run: it becomes an error record, so every input
+line has exactly one output line.  Output goes to a temporary file that is
+renamed into place only when the run is complete.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Doc:
+    line: int  # 1-based line of the input (1 for a text file)
+    id: str | None
+    text: str | None
+    meta: dict
+    error: dict | None = None  # set when the line could not be read
+
+
+def _bad(line, doc_id, code, message):
+    return Doc(line, doc_id, None, {}, {"code": code, "message": message, "line": line})
+
+
+def parse_jsonl_line(raw: bytes | str, n: int, source: str) -> Doc:
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return _bad(n, f"line-{n}", "E400", f"{source}:{n}: invalid UTF-8 at byte {exc.start}")
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return _bad(n, f"line-{n}", "E400", f"{source}:{n}: not valid JSON ({exc.msg} at column {exc.colno})")
+    if not isinstance(obj, dict):
+        return _bad(n, f"line-{n}", "E400", f"{source}:{n}: a line must be a JSON object with 'text'")
+    doc_id = obj.get("id", f"line-{n}")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return _bad(n, doc_id, "E400", f"{source}:{n}: the object has no 'text' string")
+    meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+    return Doc(n, doc_id, text, meta)
+
+
+def read_docs(path: str, fmt: str = "auto"):
+    """Yield Doc for every document of ``path`` ('-' for stdin)."""
+    if path == "-":
+        stream = sys.stdin.buffer
+        source = "<stdin>"
+        if fmt == "auto":
+            data = stream.read()
+            fmt = "jsonl" if data.lstrip()[:1] == b"{" else "text"
+            stream = io.BytesIO(data)
+    else:
+        source = path
+        if fmt == "auto":
+            fmt = "jsonl" if path.endswith((".jsonl", ".ndjson")) else "text"
+        try:
+            stream = open(path, "rb")
+        except OSError as exc:
+            from .errors import InputError
+
+            raise InputError(f"cannot read the input: {exc.strerror}", file=path,
+                             fix="check the path; use '-' to read standard input") from None
+    try:
+        if fmt == "text":
+            raw = stream.read()
+            doc_id = "stdin" if path == "-" else Path(path).stem
+            try:
+                yield Doc(1, doc_id, raw.decode("utf-8"), {})
+            except UnicodeDecodeError as exc:
+                yield _bad(1, doc_id, "E400", f"{source}: invalid UTF-8 at byte {exc.start}")
+            return
+        for n, raw in enumerate(stream, 1):
+            if not raw.strip():
+                continue
+            yield parse_jsonl_line(raw, n, source)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+class AtomicWriter:
+    """Write to ``path`` (or stdout for '-') so a failed run leaves nothing."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.tmp = None
+        self.fh = None
+
+    def __enter__(self):
+        if self.path == "-":
+            self.fh = sys.stdout
+            return self.fh
+        directory = os.path.dirname(os.path.abspath(self.path))
+        fd, self.tmp = tempfile.mkstemp(dir=directory, prefix=".larkspan-", suffix=".part")
+        self.fh = os.fdopen(fd, "w", encoding="utf-8")
+        return self.fh
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.path == "-":
+            self.fh.flush()
+            return False
+        self.fh.close()
+        if exc_type is None:
+            os.replace(self.tmp, self.path)
+        else:
+            os.unlink(self.tmp)
+        return False
+
+
+def dump(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False)

@@ -1,0 +1,156 @@
+"""The scanner: find every construction inside a token string.
+
+A document becomes one character per token (alphabet.py).  Each scan group
+runs over that string:
+
+* ``combined`` groups run one regex with the POSIX flag, so ``finditer``
+  yields leftmost-longest, non-overlapping matches in a single pass;
+* ``candidates`` groups ask every construction for its longest match at each
+  start (regex with ``overlapped=True``, or the LALR driver) and then
+  ``resolve`` applies the overlap policy.
+
+Every regex call has a timeout and every repetition a cap, so no input makes
+a scan run away.
+"""
+from __future__ import annotations
+
+import regex
+
+from .errors import ScanTimeout
+from .lalr import LalrMatcher
+
+
+class Candidate(tuple):
+    """(start, end, construction index, fragments) in token indices.
+
+    fragments: tuple of (slot, start, end).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, start, end, index, frags):
+        return tuple.__new__(cls, (start, end, index, frags))
+
+    start = property(lambda self: self[0])
+    end = property(lambda self: self[1])
+    index = property(lambda self: self[2])
+    frags = property(lambda self: self[3])
+
+
+def resolve(cands, policy: str, priorities: dict[int, int], order: dict[int, int] | None = None):
+    """Apply an overlap policy to candidate matches of one label.
+
+    longest:  leftmost first; at the same start the longest; then the higher
+              priority; then the construction declared first.
+    priority: higher priority wins over any overlapping lower one; within a
+              priority level, as ``longest``.
+    all:      every candidate is kept.
+    """
+    order = order or {}
+    if policy == "all":
+        return sorted(cands, key=lambda c: (c[0], c[1]))
+
+    def rank(c):
+        return (c[0], -(c[1] - c[0]), -priorities.get(c[2], 0), order.get(c[2], c[2]))
+
+    if policy == "longest":
+        levels = [sorted(cands, key=rank)]
+    else:
+        by_level: dict[int, list] = {}
+        for c in cands:
+            by_level.setdefault(priorities.get(c[2], 0), []).append(c)
+        levels = [sorted(by_level[p], key=rank) for p in sorted(by_level, reverse=True)]
+    taken: list = []
+    occupied: list[tuple[int, int]] = []
+    for level in levels:
+        for c in level:
+            if any(c[0] < e and s < c[1] for s, e in occupied):
+                continue
+            taken.append(c)
+            occupied.append((c[0], c[1]))
+    return sorted(taken, key=lambda c: (c[0], c[1]))
+
+
+def _frags(m, group_names: dict[str, str]):
+    out = []
+    for slot, group in group_names.items():
+        try:
+            spans = m.spans(group)
+        except IndexError:
+            continue
+        out.extend((slot, s, e) for s, e in spans if e > s)
+    return tuple(out)
+
+
+class Scanner:
+    """Runs a compiled pack's scan groups over token strings."""
+
+    def __init__(self, compiled):
+        self.compiled = compiled
+        self.groups = []
+        cons = compiled.constructions
+        self.priorities = {c.index: c.priority for c in cons}
+        self.max_tokens = int(compiled.options["max_tokens"])
+        for g in compiled.groups:
+            if g.mode == "combined":
+                pattern = regex.compile(g.pattern)
+                names = {i: cons[i].group_names for i in g.members}
+                self.groups.append(("combined", pattern, g, names))
+            else:
+                runners = []
+                for i in g.members:
+                    c = cons[i]
+                    if c.backend == "regex":
+                        runners.append(("regex", i, regex.compile(g.patterns[i]), c.group_names))
+                    else:
+                        slots = {target: slot for slot, target in c.slots.items()}
+                        runners.append(("lalr", i, LalrMatcher(compiled.lalr, c.start, slots,
+                                                               compiled.term_codes), None))
+                self.groups.append(("candidates", runners, g, None))
+
+    def scan(self, chars: str, timeout: float | None = None):
+        """All resolved matches as Candidates, sorted by position."""
+        if timeout is None:
+            timeout = float(self.compiled.options["timeout"]) * (1 + len(chars) / 100_000)
+        out = []
+        try:
+            for mode, runner, group, names in self.groups:
+                if mode == "combined":
+                    for m in runner.finditer(chars, timeout=timeout):
+                        s, e = m.span()
+                        if e - s > self.max_tokens:
+                            continue
+                        index = _which(m, group.members)
+                        out.append(Candidate(s, e, index, _frags(m, names[index])))
+                else:
+                    cands = []
+                    for kind, index, matcher, group_names in runner:
+                        cands.extend(self._candidates(kind, index, matcher, group_names, chars, timeout))
+                    out.extend(resolve(cands, group.policy, self.priorities))
+        except TimeoutError:
+            raise ScanTimeout(f"the scan took longer than {timeout:.1f} s", code="E401") from None
+        out.sort(key=lambda c: (c[0], c[1], c[2]))
+        return out
+
+    def _candidates(self, kind, index, matcher, group_names, chars, timeout):
+        if kind == "regex":
+            for m in matcher.finditer(chars, overlapped=True, timeout=timeout):
+                s, e = m.span()
+                if e - s <= self.max_tokens:
+                    yield Candidate(s, e, index, _frags(m, group_names))
+            return
+        first = matcher.first
+        for i, ch in enumerate(chars):
+            if ord(ch) not in first:
+                continue
+            found = matcher.longest(chars, i, self.max_tokens)
+            if found is not None:
+                end, frags = found
+                yield Candidate(i, end, index, frags)
+
+
+def _which(m, members) -> int:
+    for index in members:
+        if m.start(f"c{index}") >= 0:
+            return index
+    raise AssertionError("a combined match without a construction group")

@@ -1,0 +1,326 @@
+"""Tokenizer and segmenter.
+
+One ``regex.findall`` call cuts a text into tokens.  Every token string keeps
+the whitespace in front of it, so the strings concatenate back to the text
+(minus trailing whitespace) and character offsets are cumulative lengths:
+no per-token Python object is built on the hot path.  Offsets always index
+the original text.
+
+Every token has a *shape kind* (``lower``, ``cap``, ``num`` ...).  A kind
+stands for a fixed set of built-in shape classes (``KIND_CLASSES``); the
+pack's lexicon and literal classes are added on top by :mod:`engine.alphabet`.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from itertools import accumulate
+
+import regex
+
+# --------------------------------------------------------------------------
+# Shape kinds and the built-in classes each one belongs to.  The order of
+# KINDS matters: classes that span several kinds should see them adjacent,
+# so that a class becomes few character ranges (see engine.alphabet).
+KIND_CLASSES: dict[str, frozenset[str]] = {
+    "lower": frozenset({"WORD", "LOWER"}),
+    "mixed": frozenset({"WORD"}),
+    "cap": frozenset({"WORD", "CAPWORD"}),
+    "upper": frozenset({"WORD", "CAPWORD", "UPPER"}),
+    "abbr_cap": frozenset({"ABBR", "CAPWORD"}),
+    "abbr_lower": frozenset({"ABBR"}),
+    "alnum": frozenset({"ALNUM"}),
+    "num": frozenset({"NUM"}),
+    "frac": frozenset({"NUM", "FRAC"}),
+    "ord": frozenset({"ORD"}),
+    "poss": frozenset({"POSS"}),
+    "lquote": frozenset({"QUOTE", "LQUOTE"}),
+    "rquote": frozenset({"QUOTE", "RQUOTE"}),
+    "dash": frozenset({"DASH", "PUNCT"}),
+    "hyphen": frozenset({"DASH", "HYPHEN", "PUNCT"}),
+    "punct": frozenset({"PUNCT"}),
+    "currency": frozenset({"CURRENCY", "SYM"}),
+    "sym": frozenset({"SYM"}),
+    "url": frozenset({"URL"}),
+    "para": frozenset({"PARA"}),
+}
+KINDS: tuple[str, ...] = tuple(KIND_CLASSES)
+
+#: Built-in classes, each with the one-line description that the docs print.
+BUILTIN_CLASSES: dict[str, str] = {
+    "WORD": "a word of letters in any case ('said', 'Sputnik', 'al-Hadithi')",
+    "LOWER": "a word whose first letter is lower case",
+    "CAPWORD": "a word or abbreviation whose first letter is upper case",
+    "UPPER": "an all-capitals word of two or more letters ('NATO')",
+    "ABBR": "an abbreviation kept whole with its periods ('Col.', 'U.S.')",
+    "ALNUM": "a word mixing letters and digits ('F-16', 'COVID-19', 'G7', '1990s')",
+    "NUM": "a number in digits ('9,000', '1.5', '1/2')",
+    "FRAC": "a fraction in digits ('1/2')",
+    "ORD": "an ordinal in digits ('1st', '22nd')",
+    "POSS": "the possessive ending ('s, 's)",
+    "QUOTE": "any quotation mark",
+    "LQUOTE": "an opening quotation mark (curly, or straight after a space)",
+    "RQUOTE": "a closing quotation mark (curly, or straight glued to a word)",
+    "DASH": "a hyphen or dash used alone",
+    "HYPHEN": "a lone '-'",
+    "PUNCT": "punctuation: . , ; : ! ? ( ) and dashes",
+    "CURRENCY": "a currency sign ('$', 'US$', '€', '£')",
+    "SYM": "any other symbol ('%', '&', '/', '°')",
+    "URL": "a web address or e-mail address",
+    "PARA": "a paragraph break (a blank line); only matched where a rule names it",
+    "ANY": "any token except a paragraph break",
+}
+
+_ABBREVIATIONS = (
+    "Mr Mrs Ms Dr Prof Rev Hon St Mt Ft Jr Sr Col Gen Lt Sgt Capt Maj Cmdr Adm Brig "
+    "Cpl Pvt Sen Rep Gov Pres Supt Insp Det Amb Atty Gen Inc Corp Ltd Co Bros Assn "
+    "Dept Univ Ave Blvd Rd Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Mon Tue "
+    "Tues Wed Thu Thurs Fri Sat Sun No Nos Vol Fig vs etc approx est al cf ca"
+).split()
+
+_PARA = r"\n(?:[^\S\n]*\n)*[^\S\n]*(?=\n)"
+_TOKEN = "|".join(
+    [
+        r"https?://[^\s\"“”<>]*[^\s\"“”<>.,;:!?)\]']",
+        r"www\.[^\s\"“”<>]*[^\s\"“”<>.,;:!?)\]']",
+        r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+        r"\d+(?:st|nd|rd|th)\b",  # ordinals
+        r"\d+0s\b",  # decades: 1990s, 80s
+        r"\d+/\d+(?![\d/])",  # fractions
+        r"\d{1,3}(?:,\d{3})+(?:\.\d+)?",  # 9,000  3,500.25
+        r"\d+(?:\.\d+)?",  # 1.5  2014
+        r"(?:\p{L}\.){2,}",  # U.S.  p.m.
+        r"(?<![\p{L}\p{N}])(?:" + "|".join(_ABBREVIATIONS) + r")\.",
+        r"\p{Lu}\.(?=\s+\p{Lu})",  # an initial: John F. Kennedy
+        r"['’][sS]\b",  # possessive
+        r"(?:US|A|AU|C|CA|NZ|HK|S|NT|R)\$",  # US$5
+        r"\p{L}[\p{L}\p{M}\p{N}]*(?:['’](?![sS]\b)\p{L}+)*(?:-[\p{L}\p{N}]+(?:['’](?![sS]\b)\p{L}+)*)*",
+        r"--+|\.{2,}",
+        r"\S",
+    ]
+)
+#: The one pattern that cuts a text into tokens (leading whitespace included).
+TOKEN_RE = regex.compile(r"\s*?(?:" + _PARA + "|" + _TOKEN + ")", regex.V0)
+
+_LEAD_WS = regex.compile(r"\s*")
+
+_STRAIGHT_QUOTES = {'"', "'", "`", "``", "''"}
+_OPEN_QUOTES = {"“", "‘", "«", "‹", "„", "‚", "‟", "‛"}
+_CLOSE_QUOTES = {"”", "’", "»", "›"}
+_DASHES = {"—", "–", "―", "‒", "--", "---", "−"}
+_PUNCT = set(".,;:!?()[]{}…") | {"..", "...", "....", "¿", "¡"}
+_KIND_PATTERNS = [
+    ("url", regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("ord", regex.compile(r"\d+(?:st|nd|rd|th)")),
+    ("frac", regex.compile(r"\d+/\d+")),
+    ("num", regex.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")),
+    ("poss", regex.compile(r"['’][sS]")),
+]
+_HAS_LETTER = regex.compile(r"\p{L}")
+_HAS_DIGIT = regex.compile(r"\p{N}")
+
+
+def shape_kind(token: str, glued: bool = False) -> str:
+    """The shape kind of one token (without its leading whitespace).
+
+    ``glued`` says the token follows the previous one with no space; it only
+    matters for straight quotes, which open after a space and close when
+    glued.
+    """
+    if not token or token.isspace():
+        return "para"
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.fullmatch(token):
+            return kind
+    if token in _STRAIGHT_QUOTES:
+        return "rquote" if glued else "lquote"
+    if token in _OPEN_QUOTES:
+        return "lquote"
+    if token in _CLOSE_QUOTES:
+        return "rquote"
+    if token == "-":
+        return "hyphen"
+    if token in _DASHES:
+        return "dash"
+    if token in _PUNCT:
+        return "punct"
+    if token.endswith("$") or (len(token) == 1 and regex.match(r"\p{Sc}", token)):
+        return "currency"
+    if _HAS_LETTER.search(token):
+        if token.endswith(".") and len(token) > 1:
+            return "abbr_cap" if token[0].isupper() else "abbr_lower"
+        if _HAS_DIGIT.search(token):
+            return "alnum"
+        first = token[0]
+        if first.isupper():
+            letters = [c for c in token if c.isalpha()]
+            if len(letters) > 1 and all(c.isupper() for c in letters):
+                return "upper"
+            return "cap"
+        if any(c.isupper() for c in token):
+            return "mixed"
+        return "lower"
+    if token.isdigit() or _HAS_DIGIT.search(token):
+        return "alnum"
+    return "sym"
+
+
+def split_key(key: str) -> tuple[str, bool]:
+    """A token string (with leading whitespace) -> (bare token, glued)."""
+    bare = key.lstrip()
+    if not bare:
+        return key, False
+    return bare, len(bare) == len(key)
+
+
+def _lead(key: str) -> int:
+    """Length of the whitespace in front of a token; 0 for a paragraph break,
+    whose span is its own whitespace."""
+    n = _LEAD_WS.match(key).end()
+    return 0 if n == len(key) else n
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token, made on demand (the hot path never builds these)."""
+
+    index: int
+    text: str
+    start: int
+    end: int
+    kind: str
+
+    @property
+    def classes(self) -> frozenset[str]:
+        return KIND_CLASSES[self.kind]
+
+
+class Tokens:
+    """The tokens of one text: strings with their leading whitespace.
+
+    ``keys[i]`` is token *i* with the whitespace before it; ``ends[i]`` is its
+    end offset in the text.  Start offsets and bare texts are computed on
+    demand.  The first token counts as following a space, so that a straight
+    quote opening a text is an opening quote.
+    """
+
+    __slots__ = ("text", "keys", "_ends")
+
+    def __init__(self, text: str, keys: list[str]):
+        self.text = text
+        self.keys = keys
+        self._ends: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @property
+    def ends(self) -> list[int]:
+        if self._ends is None:
+            self._ends = list(accumulate(map(len, self.keys)))
+        return self._ends
+
+    def start(self, i: int) -> int:
+        key = self.keys[i]
+        return self.ends[i] - len(key) + _lead(key)
+
+    def end(self, i: int) -> int:
+        return self.ends[i]
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Character span of tokens i..j-1 (j exclusive, j > i)."""
+        return self.start(i), self.ends[j - 1]
+
+    def token(self, i: int) -> Token:
+        key = self.keys[i]
+        bare, glued = split_key(key)
+        if i == 0:
+            glued = False
+        start = self.start(i)
+        return Token(i, bare, start, self.ends[i], shape_kind(bare, glued))
+
+    def __iter__(self):
+        return (self.token(i) for i in range(len(self.keys)))
+
+    def index_at(self, offset: int) -> int:
+        """Index of the first token that ends after ``offset``."""
+        return bisect_right(self.ends, offset)
+
+
+def tokenize(text: str) -> Tokens:
+    """Cut ``text`` into tokens.  Never raises on any ``str``."""
+    return Tokens(text, TOKEN_RE.findall(text))
+
+
+# --------------------------------------------------------------------------
+# Segmentation: paragraphs and sentences as character spans.
+_SENT_END = {".", "!", "?", "…", "..."}
+_CLOSERS = {"rquote", "punct"}
+_NEVER_FINAL = {a + "." for a in _ABBREVIATIONS if a[0].isupper() and a not in ("No", "Co", "Inc", "Ltd", "Corp", "Bros", "St")}
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Spans of the paragraphs of ``text`` (separated by blank lines)."""
+    spans = []
+    pos = 0
+    for m in regex.finditer(r"\n[^\S\n]*\n\s*", text):
+        if text[pos : m.start()].strip():
+            spans.append(_trim(text, pos, m.start()))
+        pos = m.end()
+    if text[pos:].strip():
+        spans.append(_trim(text, pos, len(text)))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sentences(tokens: Tokens) -> list[tuple[int, int]]:
+    """Token index spans [i, j) of the sentences, never crossing a paragraph.
+
+    A sentence ends after '.', '!', '?' or an ellipsis (with any closing
+    quotes and brackets that follow) when the next token starts a new
+    sentence: a capitalised word, a quote, a number or a paragraph break.
+    Abbreviations such as 'Col.' or 'Mr.' never end a sentence.
+    """
+    out = []
+    n = len(tokens)
+    begin = 0
+    i = 0
+    while i < n:
+        bare, glued = split_key(tokens.keys[i])
+        kind = shape_kind(bare, glued)
+        if kind == "para":
+            if i > begin:
+                out.append((begin, i))
+            begin = i + 1
+            i += 1
+            continue
+        ends = bare in _SENT_END or (kind == "abbr_cap" and bare not in _NEVER_FINAL and len(bare) > 3)
+        if ends:
+            j = i + 1
+            while j < n:
+                b2, g2 = split_key(tokens.keys[j])
+                k2 = shape_kind(b2, g2)
+                if k2 in _CLOSERS and b2 not in ("(", "["):
+                    j += 1
+                else:
+                    break
+            if j >= n:
+                break
+            nb, ng = split_key(tokens.keys[j])
+            nk = shape_kind(nb, ng)
+            if nk in ("cap", "upper", "lquote", "num", "para", "abbr_cap", "alnum") or nb in _OPEN_QUOTES:
+                out.append((begin, j))
+                begin = j
+                i = j
+                continue
+        i += 1
+    if begin < n:
+        out.append((begin, n))
+    return out
