@@ -111,7 +111,16 @@ class Pack:
     def _match(self, tokens: Tokens, cand) -> Match:
         start, end, index, frags = cand
         c = self.compiled.constructions[index]
-        s, e = tokens.span(start, end)
+        if c.span_slots:
+            inner = [(a, b) for name, a, b in frags if name in c.span_slots]
+            if inner:
+                start_tok = min(a for a, _ in inner)
+                end_tok = max(b for _, b in inner)
+                s, e = tokens.span(start_tok, end_tok)
+            else:
+                s, e = tokens.span(start, end)
+        else:
+            s, e = tokens.span(start, end)
         slots: dict[str, list[tuple[int, int]]] = {name: [] for name in c.slots}
         for name, a, b in sorted(frags, key=lambda f: (f[1], f[2])):
             span = tokens.span(a, b)

@@ -11,6 +11,8 @@ Passes, in order:
 """
 from __future__ import annotations
 
+import re
+
 import regex
 
 from . import __version__
@@ -28,7 +30,7 @@ DEFAULTS = {"overlap": "longest", "max_repeat": 200, "max_tokens": 400, "timeout
 class ConstructionInfo:
     """What the scanner needs to know of one construction (picklable)."""
 
-    __slots__ = ("index", "name", "label", "start", "slots", "attrs", "normalize", "overlap",
+    __slots__ = ("index", "name", "label", "start", "slots", "span_slots", "attrs", "normalize", "overlap",
                  "priority", "backend", "file", "line", "group_names")
 
     def __init__(self, index: int, c: Construction, backend: str):
@@ -37,6 +39,7 @@ class ConstructionInfo:
         self.label = c.label
         self.start = c.start
         self.slots = dict(c.slots)
+        self.span_slots = list(c.span_slots)
         self.attrs = dict(c.attrs)
         self.normalize = list(c.normalize)
         self.overlap = c.overlap
@@ -115,6 +118,7 @@ def compile_spec(spec: PackSpec) -> Compiled:
     # 1. parse
     rules: dict[str, tuple] = {}
     where: dict[str, Where] = {}
+    sources = {src.name: src for src in spec.rules.values()}
     inline: set[str] = set()
 
     def add(name, ast, options, w):
@@ -182,14 +186,28 @@ def compile_spec(spec: PackSpec) -> Compiled:
     # 3. names
     known_classes = set(BUILTIN_CLASSES) | set(spec.lexicons)
     aliases = set()
+    def locate(rule, word):
+        """Where ``word`` is written in ``rule`` (falls back to the rule's key)."""
+        src = sources.get(rule)
+        if src is not None:
+            for k, text in enumerate(src.text.split("\n")):
+                hit = re.search(r"(?<![\w\"])" + re.escape(word) + r"(?![\w\"])", text)
+                if hit and k < len(src.lines):
+                    line_where = src.lines[k]
+                    lead = len(text) - len(text.lstrip()) if k else len(rule) + 2
+                    offset = hit.start() - (len(src.name) + 2 if k == 0 else lead)
+                    col = (line_where.column or 1) + max(offset, 0) if k == 0 else (line_where.column or 1) + hit.start()
+                    return Where(line_where.file, line_where.line, col)
+        return where[rule]
+
     for name, ast in rules.items():
         for node in walk(ast):
             if node[0] == "ref" and node[1] not in rules:
-                w = where[name]
+                w = locate(name, node[1])
                 raise w.error(f"rule '{node[1]}' is used but not defined{did_you_mean(node[1], rules)}",
                               "E201", rule=name)
             if node[0] == "term" and node[1] not in known_classes:
-                raise where[name].error(
+                raise locate(name, node[1]).error(
                     f"class '{node[1]}' is used but not defined{did_you_mean(node[1], known_classes)}", "E202",
                     rule=name, fix="define it under 'lexicons:' or use a built-in class: "
                     + ", ".join(sorted(BUILTIN_CLASSES)))
@@ -269,14 +287,14 @@ def _lalr_terminals(tables):
 
 
 def _conflict_rule(lines, rules):
-    for line in lines:
-        line = line.strip()
-        if line.startswith("* <"):
-            name = line[3:].split(" ", 1)[0]
-            while name.startswith("_") and name not in rules:
-                name = name.lstrip("_").split("_")[0]
-            if name in rules:
-                return name
+    """The pack rule named in a Lark conflict message ('<names : CAPWORD>')."""
+    for found in re.finditer(r"<(\w+) :", "\n".join(lines)):
+        name = found.group(1)
+        if name in rules:
+            return name
+        helper = re.match(r"__(\w+?)_(?:star|plus|opt)_\d+$", name)  # Lark's EBNF helpers
+        if helper and helper.group(1) in rules:
+            return helper.group(1)
     return None
 
 

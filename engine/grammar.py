@@ -54,6 +54,11 @@ def parse_rule_text(text: str, lines: list[Where], rule: str | None):
     out = {}
     for name, definition in builder._definitions.items():
         line = getattr(name, "line", None)
+        if line is None:  # Lark keeps no position for some names: find the definition
+            for k, source_line in enumerate(text.split("\n"), 1):
+                if re.match(r"\s*(?:\|\s*)?[?!]?" + re.escape(str(name)) + r"\s*:", source_line):
+                    line = k
+                    break
         where = lines[line - 1] if line and line <= len(lines) else (lines[0] if lines else Where("<pack>"))
         if definition.is_term:
             raise where.error(f"terminal '{name}' is defined in the grammar", "E301", rule=rule or str(name),

@@ -28,7 +28,7 @@ PACK_KEYS = {"pack": str, "version": (str, int, float), "description": str, "imp
              "options": dict, "lexicons": dict, "rules": dict, "constructions": dict}
 OPTION_KEYS = {"overlap": str, "max_repeat": int, "max_tokens": int, "timeout": (int, float)}
 LEXICON_KEYS = {"entries": list, "file": str, "inflect": str, "case": str, "description": str}
-CONSTRUCTION_KEYS = {"label": str, "start": str, "slots": (list, dict), "attrs": dict,
+CONSTRUCTION_KEYS = {"label": str, "start": str, "slots": (list, dict), "span": (list, str), "attrs": dict,
                      "normalize": list, "overlap": str, "priority": int, "description": str,
                      "examples": list, "counterexamples": list}
 EXAMPLE_KEYS = {"text": str, "match": str, "span": list, "slots": dict, "attrs": dict}
@@ -99,6 +99,7 @@ class Construction:
     label: str
     start: str
     slots: dict[str, str]  # slot name -> rule (or alias) name
+    span_slots: list[str]  # the reported span is the hull of these slots (empty: the whole match)
     attrs: dict
     normalize: list[tuple[str, dict]]
     overlap: str
@@ -339,7 +340,7 @@ def _rule_source(key: str, rdef, parent, where: Where) -> RuleSource:
 def _construction(name: str, cdef, where: Where, spec: PackSpec) -> Construction:
     _check_keys(cdef, CONSTRUCTION_KEYS, f"construction {name}", rule=name)
     if "label" not in cdef:
-        raise _where(cdef).error(f"construction '{name}' has no label", "E111", rule=name,
+        raise where.error(f"construction '{name}' has no label", "E111", rule=name,
                                  fix="add 'label: ATTRIBUTION' (an UPPER_CASE name)")
     label = cdef["label"]
     if not LABEL_RE.match(label):
@@ -354,6 +355,12 @@ def _construction(name: str, cdef, where: Where, spec: PackSpec) -> Construction
         if not SLOT_RE.match(s):
             raise _where(cdef, "slots", True).error(f"slot name '{s}' is not valid", "E114", rule=name,
                                                     fix="slot names are lower_case")
+    span_node = cdef.get("span") or []
+    span_slots = [span_node] if isinstance(span_node, str) else [str(x) for x in span_node]
+    for s in span_slots:
+        if s not in slots:
+            raise _where(cdef, "span", True).error(f"span names slot '{s}', which is not in 'slots'"
+                                                   f"{did_you_mean(s, slots)}", "E204", rule=name)
     overlap = cdef.get("overlap", spec.options.get("overlap", "longest"))
     if overlap not in OVERLAP_POLICIES:
         raise _where(cdef, "overlap", True).error(
@@ -373,7 +380,7 @@ def _construction(name: str, cdef, where: Where, spec: PackSpec) -> Construction
                 for i, e in enumerate(cdef.get("examples") or [])]
     counter = [_example(e, _where(cdef["counterexamples"], i), name, False)
                for i, e in enumerate(cdef.get("counterexamples") or [])]
-    return Construction(name=name, label=label, start=cdef.get("start", name), slots=slots,
+    return Construction(name=name, label=label, start=cdef.get("start", name), slots=slots, span_slots=span_slots,
                         attrs=dict(cdef.get("attrs") or {}), normalize=normalize, overlap=overlap,
                         priority=int(cdef.get("priority", 0)), examples=examples, counterexamples=counter,
                         where=where)

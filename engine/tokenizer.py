@@ -127,7 +127,7 @@ def shape_kind(token: str, glued: bool = False) -> str:
     matters for straight quotes, which open after a space and close when
     glued.
     """
-    if not token or token.isspace():
+    if _LEAD_WS.fullmatch(token):
         return "para"
     for kind, pattern in _KIND_PATTERNS:
         if pattern.fullmatch(token):
@@ -167,10 +167,10 @@ def shape_kind(token: str, glued: bool = False) -> str:
 
 def split_key(key: str) -> tuple[str, bool]:
     """A token string (with leading whitespace) -> (bare token, glued)."""
-    bare = key.lstrip()
-    if not bare:
+    n = _LEAD_WS.match(key).end()
+    if n == len(key):
         return key, False
-    return bare, len(bare) == len(key)
+    return key[n:], n == 0
 
 
 def _lead(key: str) -> int:

@@ -1,0 +1,88 @@
+"""Tokenizer and segmenter: offsets, shapes, and never raising."""
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.tokenizer import paragraphs, sentences, tokenize
+
+
+def texts_and_kinds(text):
+    return [(t.text, t.kind) for t in tokenize(text)]
+
+
+@given(st.text())
+@settings(max_examples=400)
+def test_any_unicode_tokenizes_and_offsets_slice_the_input(text):
+    tokens = tokenize(text)
+    prev_end = 0
+    for tok in tokens:
+        assert text[tok.start:tok.end] == tok.text
+        assert tok.start >= prev_end  # in order, no overlap
+        assert tok.end > tok.start
+        prev_end = tok.end
+    # nothing but whitespace is skipped
+    covered = "".join(t.text for t in tokens if t.kind != "para")
+    assert covered == regex.sub(r"\s+", "", text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab1,. \n\"'$%-")), max_size=60))
+def test_token_strings_concatenate_to_the_text(text):
+    tokens = tokenize(text)
+    assert "".join(tokens.keys) == text[: len("".join(tokens.keys))]
+    assert text[len("".join(tokens.keys)):].strip() == ""
+
+
+def test_numbers_are_one_token():
+    for num in ["9,000", "1.5", "3,500.25", "2014", "1/2"]:
+        assert texts_and_kinds(f"about {num} people")[1][0] == num
+
+
+def test_units_and_scales_split_from_numbers():
+    assert [t for t, _ in texts_and_kinds("5.2km")] == ["5.2", "km"]
+    assert [t for t, _ in texts_and_kinds("$3m")] == ["$", "3", "m"]
+    assert [t for t, _ in texts_and_kinds("US$5")] == ["US$", "5"]
+    assert [t for t, _ in texts_and_kinds("60%")] == ["60", "%"]
+
+
+def test_abbreviations_hyphens_and_possessives():
+    toks = [t for t, _ in texts_and_kinds("Col. Ryan Dillon of the U.S. Army met al-Hadithi's aide in Sept. 2016.")]
+    assert "Col." in toks and "U.S." in toks and "Sept." in toks
+    assert "al-Hadithi" in toks and "'s" in toks
+    assert toks[-1] == "."
+
+
+def test_quotes_and_dashes():
+    kinds = texts_and_kinds('He said "yes" and “no” — then left.')
+    assert ('"', "lquote") in kinds and ('"', "rquote") in kinds
+    assert ("“", "lquote") in kinds and ("”", "rquote") in kinds
+    assert ("—", "dash") in kinds
+    assert texts_and_kinds('"Go," she said.')[0] == ('"', "lquote")
+
+
+def test_shapes():
+    kinds = dict(texts_and_kinds("NATO troops Sputnik iPhone F-16 21st 1990s"))
+    assert kinds == {"NATO": "upper", "troops": "lower", "Sputnik": "cap", "iPhone": "mixed",
+                     "F-16": "alnum", "21st": "ord", "1990s": "alnum"}
+
+
+def test_paragraph_breaks_are_tokens():
+    kinds = [k for _, k in texts_and_kinds("One.\n\nTwo.\n  \n\nThree.")]
+    assert kinds.count("para") == 2
+    assert paragraphs("One.\n\nTwo.\n  \n\nThree.") == [(0, 4), (6, 10), (15, 21)]
+
+
+def test_sentences_respect_abbreviations_and_quotes():
+    text = 'Col. Ryan Dillon spoke. "We stay," he said. Mr. Smith left!\n\nNew paragraph'
+    tokens = tokenize(text)
+    got = [text[tokens.span(i, j)[0]:tokens.span(i, j)[1]] for i, j in sentences(tokens)]
+    assert got == ["Col. Ryan Dillon spoke.", '"We stay," he said.', "Mr. Smith left!", "New paragraph"]
+
+
+@given(st.text())
+def test_sentences_cover_tokens_in_order(text):
+    tokens = tokenize(text)
+    spans = sentences(tokens)
+    for (i, j), (k, _l) in zip(spans, spans[1:]):
+        assert i < j <= k
+    for i, j in spans:
+        assert 0 <= i < j <= len(tokens)
