@@ -45,7 +45,9 @@ class Alphabet:
     lexical classes (literals and lexicon entries, one-token ones only).
     """
 
-    def __init__(self, exact: dict[str, set[str]], folded: dict[str, set[str]]):
+    def __init__(self, exact: dict[str, set[str]], folded: dict[str, set[str]],
+                 derived: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None):
+        self.derived = dict(derived or {})
         self.exact = {k: frozenset(v) for k, v in exact.items()}
         self.folded = {k: frozenset(v) for k, v in folded.items()}
         lexsets: dict[frozenset, set[str]] = {frozenset(): set(KINDS)}
@@ -80,14 +82,26 @@ class Alphabet:
         return chr(BASE + KINDS.index(kind) * self.n + lex)
 
     def decode(self, ch: str) -> tuple[str, frozenset[str]]:
-        """A character -> (shape kind, all its class names)."""
+        """A character -> (shape kind, all its class names, derived ones included)."""
         code = ord(ch) - BASE
         kind, lex = divmod(code, self.n)
         name = KINDS[kind]
-        return name, KIND_CLASSES[name] | self.lexsets[lex] | ({"ANY"} if name != "para" else set())
+        classes = set(KIND_CLASSES[name] | self.lexsets[lex] | ({"ANY"} if name != "para" else set()))
+        classes |= {d for d in self.derived if ord(ch) in set(self.codes(d))}
+        return name, frozenset(classes)
+
+    def block(self, kind: str) -> tuple[int, int]:
+        """First and last character code of a shape kind."""
+        k = KINDS.index(kind)
+        return BASE + k * self.n, BASE + (k + 1) * self.n - 1
 
     # -- class name -> characters -------------------------------------------
     def codes(self, cls: str) -> list[int]:
+        if cls in self.derived:
+            any_of, excluded = self.derived[cls]
+            keep = set().union(*(self.codes(c) for c in any_of))
+            drop = set().union(*(self.codes(c) for c in excluded)) if excluded else set()
+            return sorted(keep - drop)
         out = []
         if cls == "ANY" or cls in _BUILTIN:
             kinds = [k for k, name in enumerate(KINDS)

@@ -68,6 +68,7 @@ class Pack:
                 return ch
 
         self._chars = _Chars()
+        self._sentend = _sentend_pass(alphabet)
 
     def __repr__(self):
         return f"<Pack {self.id}: {len(self.compiled.constructions)} constructions>"
@@ -95,7 +96,7 @@ class Pack:
             fixed = self.compiled.alphabet.char(first, first=True)
             if fixed != chars[0]:
                 chars = fixed + chars[1:]
-        return chars
+        return self._sentend(chars)
 
     def scan(self, text: str, timeout: float | None = None):
         """(tokens, resolved candidates) for ``text``."""
@@ -149,6 +150,29 @@ class Pack:
                 yield self.extract(doc, timeout)
             else:
                 yield self.extract_doc(doc, timeout)
+
+
+def _sentend_pass(alphabet):
+    """A function marking sentence-final STOP tokens as SENTEND (tokenizer.sentence_ends)."""
+    import regex
+
+    from .alphabet import ranges_to_class
+    from .tokenizer import KINDS, SENTENCE_CLOSERS, SENTENCE_STARTERS
+
+    def blocks(kinds):
+        codes = []
+        for kind in kinds:
+            lo, hi = alphabet.block(kind)
+            codes.extend(range(lo, hi + 1))
+        return ranges_to_class(codes)
+
+    pattern = regex.compile(f"{blocks(['stop'])}(?={blocks(SENTENCE_CLOSERS)}*(?:{blocks(SENTENCE_STARTERS)}|\\Z))")
+    delta = (KINDS.index("sentend") - KINDS.index("stop")) * alphabet.n
+
+    def shift(m):
+        return chr(ord(m.group()) + delta)
+
+    return lambda chars: pattern.sub(shift, chars)
 
 
 def _from_compiled(compiled, path):

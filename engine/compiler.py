@@ -145,7 +145,11 @@ def compile_spec(spec: PackSpec) -> Compiled:
     exact: dict[str, set[str]] = {}
     folded: dict[str, set[str]] = {}
     phrases: dict[str, list[tuple[str, ...]]] = {}
+    derived = {}
     for lex in spec.lexicons.values():
+        if lex.derived is not None:
+            derived[lex.name] = lex.derived
+            continue
         values = out.lexicon_values.setdefault(lex.name, {})
         for entry in lex.entries:
             out.entry_count += 1
@@ -268,7 +272,14 @@ def compile_spec(spec: PackSpec) -> Compiled:
             raise w.error("LALR(1) conflict: " + " ".join(m.strip() for m in msg[:3]), "E302", rule=rule) from None
 
     # 5. alphabet and regexes
-    out.alphabet = alphabet = Alphabet(exact, folded)
+    for name, (any_of, excluded) in derived.items():
+        for cls in any_of + excluded:
+            if cls not in known_classes or cls in derived or cls in phrase_rules:
+                why = ("is a multi-word lexicon" if cls in phrase_rules else
+                       "is itself a set expression" if cls in derived else "is not defined")
+                raise spec.lexicons[name].where.error(f"class '{name}' uses '{cls}', which {why}", "E202",
+                                                      fix="use built-in classes and one-word lexicons only")
+    out.alphabet = alphabet = Alphabet(exact, folded, derived)
     builder = RegexBuilder(rules, alphabet, {}, int(out.options["max_repeat"]))
     if out.lalr is not None:
         for tname in _lalr_terminals(out.lalr):

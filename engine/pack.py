@@ -27,7 +27,8 @@ OVERLAP_POLICIES = ("longest", "priority", "all")
 PACK_KEYS = {"pack": str, "version": (str, int, float), "description": str, "imports": list,
              "options": dict, "lexicons": dict, "rules": dict, "constructions": dict}
 OPTION_KEYS = {"overlap": str, "max_repeat": int, "max_tokens": int, "timeout": (int, float)}
-LEXICON_KEYS = {"entries": list, "file": str, "inflect": str, "case": str, "description": str}
+LEXICON_KEYS = {"entries": list, "file": str, "inflect": str, "case": str, "description": str,
+                "any_of": list, "except": list}
 CONSTRUCTION_KEYS = {"label": str, "start": str, "slots": (list, dict), "span": (list, str), "attrs": dict,
                      "normalize": list, "overlap": str, "priority": int, "description": str,
                      "examples": list, "counterexamples": list}
@@ -70,6 +71,7 @@ class Lexicon:
     entries: list[Entry]
     case_sensitive: bool
     where: Where
+    derived: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (any_of, except) classes
 
 
 @dataclass
@@ -265,8 +267,16 @@ def _lexicon(pack_path: Path, name: str, ldef, where: Where, spec: PackSpec) -> 
         raise _where(ldef, "inflect", True).error(
             f"inflect must be 'verb', 'noun' or 'none', not '{inflect}'{did_you_mean(inflect, ('verb', 'noun'))}",
             "E113")
+    if "any_of" in ldef or "except" in ldef:
+        if "entries" in ldef or "file" in ldef:
+            raise _where(ldef).error(f"lexicon {name} mixes entries with 'any_of'/'except'", "E112",
+                                     fix="a class is either a list of entries or a set expression over classes")
+        any_of = tuple(str(x) for x in (ldef.get("any_of") or ["ANY"]))
+        excluded = tuple(str(x) for x in (ldef.get("except") or []))
+        return Lexicon(name, [], False, where, derived=(any_of, excluded))
     if "entries" not in ldef and "file" not in ldef:
-        raise _where(ldef).error(f"lexicon {name} has neither 'entries' nor 'file'", "E111")
+        raise _where(ldef).error(f"lexicon {name} has neither 'entries' nor 'file'", "E111",
+                                 fix="add 'entries: [...]', 'file: PATH', or 'any_of'/'except' classes")
     raw_entries: list[tuple[str, object, Where, list | None]] = []
     entries_node = ldef.get("entries") or []
     for i, item in enumerate(entries_node):

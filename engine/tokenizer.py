@@ -39,6 +39,8 @@ KIND_CLASSES: dict[str, frozenset[str]] = {
     "dash": frozenset({"DASH", "PUNCT"}),
     "hyphen": frozenset({"DASH", "HYPHEN", "PUNCT"}),
     "punct": frozenset({"PUNCT"}),
+    "stop": frozenset({"PUNCT", "STOP"}),
+    "sentend": frozenset({"PUNCT", "STOP", "SENTEND"}),
     "currency": frozenset({"CURRENCY", "SYM"}),
     "sym": frozenset({"SYM"}),
     "url": frozenset({"URL"}),
@@ -64,6 +66,8 @@ BUILTIN_CLASSES: dict[str, str] = {
     "DASH": "a hyphen or dash used alone",
     "HYPHEN": "a lone '-'",
     "PUNCT": "punctuation: . , ; : ! ? ( ) and dashes",
+    "STOP": "a full stop, '!', '?' or an ellipsis, wherever it stands",
+    "SENTEND": "a STOP that ends a sentence (the next token starts one, or the paragraph ends)",
     "CURRENCY": "a currency sign ('$', 'US$', '€', '£')",
     "SYM": "any other symbol ('%', '&', '/', '°')",
     "URL": "a web address or e-mail address",
@@ -108,7 +112,8 @@ _STRAIGHT_QUOTES = {'"', "'", "`", "``", "''"}
 _OPEN_QUOTES = {"“", "‘", "«", "‹", "„", "‚", "‟", "‛"}
 _CLOSE_QUOTES = {"”", "’", "»", "›"}
 _DASHES = {"—", "–", "―", "‒", "--", "---", "−"}
-_PUNCT = set(".,;:!?()[]{}…") | {"..", "...", "....", "¿", "¡"}
+_STOPS = {".", "!", "?", "…", "..", "...", "....", "?!", "!?"}
+_PUNCT = set(",;:()[]{}") | {"¿", "¡"}
 _KIND_PATTERNS = [
     ("url", regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     ("ord", regex.compile(r"\d+(?:st|nd|rd|th)")),
@@ -142,6 +147,8 @@ def shape_kind(token: str, glued: bool = False) -> str:
         return "hyphen"
     if token in _DASHES:
         return "dash"
+    if token in _STOPS:
+        return "stop"
     if token in _PUNCT:
         return "punct"
     if token.endswith("$") or (len(token) == 1 and regex.match(r"\p{Sc}", token)):
@@ -253,10 +260,14 @@ def tokenize(text: str) -> Tokens:
 
 
 # --------------------------------------------------------------------------
-# Segmentation: paragraphs and sentences as character spans.
-_SENT_END = {".", "!", "?", "…", "..."}
-_CLOSERS = {"rquote", "punct"}
-_NEVER_FINAL = {a + "." for a in _ABBREVIATIONS if a[0].isupper() and a not in ("No", "Co", "Inc", "Ltd", "Corp", "Bros", "St")}
+# Segmentation: paragraphs and sentences.
+#
+# One rule, used both here and by the SENTEND pass over token characters
+# (api.Pack.encode): a sentence ends at a STOP token that is followed by any
+# closing quotes and then by a token that can start a sentence, a paragraph
+# break, or the end of the text.
+SENTENCE_CLOSERS = ("rquote",)
+SENTENCE_STARTERS = ("cap", "upper", "abbr_cap", "alnum", "num", "lquote", "para", "currency")
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -280,47 +291,44 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def sentences(tokens: Tokens) -> list[tuple[int, int]]:
-    """Token index spans [i, j) of the sentences, never crossing a paragraph.
-
-    A sentence ends after '.', '!', '?' or an ellipsis (with any closing
-    quotes and brackets that follow) when the next token starts a new
-    sentence: a capitalised word, a quote, a number or a paragraph break.
-    Abbreviations such as 'Col.' or 'Mr.' never end a sentence.
-    """
+def sentence_ends(kinds: list[str]) -> list[int]:
+    """Indices of the STOP tokens that end a sentence, given each token's kind."""
     out = []
-    n = len(tokens)
+    n = len(kinds)
+    for i, kind in enumerate(kinds):
+        if kind != "stop":
+            continue
+        j = i + 1
+        while j < n and kinds[j] in SENTENCE_CLOSERS:
+            j += 1
+        if j == n or kinds[j] in SENTENCE_STARTERS:
+            out.append(i)
+    return out
+
+
+def token_kinds(tokens: Tokens) -> list[str]:
+    kinds = []
+    for i, key in enumerate(tokens.keys):
+        bare, glued = split_key(key)
+        kinds.append(shape_kind(bare, glued and i > 0))
+    return kinds
+
+
+def sentences(tokens: Tokens) -> list[tuple[int, int]]:
+    """Token index spans [i, j) of the sentences; paragraph breaks belong to none."""
+    kinds = token_kinds(tokens)
+    n = len(kinds)
+    cut = set()
+    for i in sentence_ends(kinds):
+        j = i + 1
+        while j < n and kinds[j] in SENTENCE_CLOSERS:
+            j += 1
+        cut.add(j)
+    out = []
     begin = 0
-    i = 0
-    while i < n:
-        bare, glued = split_key(tokens.keys[i])
-        kind = shape_kind(bare, glued)
-        if kind == "para":
+    for i in range(n + 1):
+        if i == n or kinds[i] == "para" or i in cut:
             if i > begin:
                 out.append((begin, i))
-            begin = i + 1
-            i += 1
-            continue
-        ends = bare in _SENT_END or (kind == "abbr_cap" and bare not in _NEVER_FINAL and len(bare) > 3)
-        if ends:
-            j = i + 1
-            while j < n:
-                b2, g2 = split_key(tokens.keys[j])
-                k2 = shape_kind(b2, g2)
-                if k2 in _CLOSERS and b2 not in ("(", "["):
-                    j += 1
-                else:
-                    break
-            if j >= n:
-                break
-            nb, ng = split_key(tokens.keys[j])
-            nk = shape_kind(nb, ng)
-            if nk in ("cap", "upper", "lquote", "num", "para", "abbr_cap", "alnum") or nb in _OPEN_QUOTES:
-                out.append((begin, j))
-                begin = j
-                i = j
-                continue
-        i += 1
-    if begin < n:
-        out.append((begin, n))
+            begin = i + 1 if i < n and kinds[i] == "para" else i
     return out

@@ -27,11 +27,12 @@ from hypothesis import strategies as st
 import engine
 from engine.errors import PackError
 from engine.grammar import walk
-from engine.tokenizer import KIND_CLASSES, split_key
+from engine.tokenizer import KIND_CLASSES, sentence_ends
 
 LEXICONS = {"AA": ["a", "b"], "BB": ["b", "c", "a b"]}  # 'a b' is a multi-word entry
-LEAVES = ["AA", "BB", "WORD", "CAPWORD", "NUM", "PUNCT", '"x"', '"y"i', '"a"']
-VOCAB = ["a", "b", "c", "x", "y", "Y", "A", "B", "Bob", "7", ",", "\n\n"]
+DERIVED = {"NQ": (["ANY"], ["AA", "STOP"])}  # a set expression: any token but AA and stops
+LEAVES = ["AA", "BB", "NQ", "WORD", "CAPWORD", "NUM", "PUNCT", "SENTEND", '"x"', '"y"i', '"a"', '"."']
+VOCAB = ["a", "b", "c", "x", "y", "Y", "A", "B", "Bob", "7", ",", ".", "\n\n"]
 
 
 def expr(depth, rule_names):
@@ -74,6 +75,8 @@ def pack_yaml(rules, cons) -> str:
     lines = ["pack: generated", "lexicons:"]
     for name, entries in LEXICONS.items():
         lines.append(f"  {name}: [{', '.join(entries)}]")
+    for name, (any_of, excluded) in DERIVED.items():
+        lines.append(f"  {name}: {{any_of: [{', '.join(any_of)}], except: [{', '.join(excluded)}]}}")
     lines.append("rules:")
     for name, body in rules.items():
         lines.append(f"  {name}: |")
@@ -87,13 +90,18 @@ def pack_yaml(rules, cons) -> str:
 
 
 # -- the oracle --------------------------------------------------------------
-def class_set(bare: str, kind: str) -> frozenset:
+def class_set(bare: str, kind: str, sentence_final: bool) -> frozenset:
+    if sentence_final:  # the segmenter's rule, applied to token kinds (not to characters)
+        kind = "sentend"
     classes = set(KIND_CLASSES[kind])
     if kind != "para":
         classes.add("ANY")
     for lexicon, entries in LEXICONS.items():
         if bare.lower() in [e for e in entries if " " not in e]:
             classes.add(lexicon)
+    for name, (any_of, excluded) in DERIVED.items():
+        if classes & set(any_of) and not classes & set(excluded):
+            classes.add(name)
     classes.add(f'lit:{bare}')  # case-sensitive literal
     classes.add(f'ilit:{bare.lower()}')  # case-insensitive literal
     return frozenset(classes)
@@ -141,7 +149,8 @@ def oracle_grammar(rule_asts, sets):
 def oracle(pack, text):
     tokens = engine.tokenize(text)
     toks = list(tokens)
-    seq_sets = [class_set(t.text, t.kind) for t in toks]
+    finals = set(sentence_ends([t.kind for t in toks]))
+    seq_sets = [class_set(t.text, t.kind, i in finals) for i, t in enumerate(toks)]
     sets = sorted(set(seq_sets), key=sorted)
     s = "".join(chr(0x4E00 + sets.index(x)) for x in seq_sets)
     grammar = oracle_grammar(pack.compiled.rule_asts, sets)
