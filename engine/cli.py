@@ -162,7 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("test", help="run a pack's examples and counterexamples")
     sp.add_argument("pack", nargs="+", metavar="PACK")
     sp.add_argument("--no-cache", action="store_true")
-    sp.set_defaults(func=lambda a: cmd_test(argparse.Namespace(**{**vars(a), "pack": a.pack})))
+    sp.set_defaults(func=cmd_test)
+
+    from . import cli_eval
+
+    cli_eval.register(sub)
     return p
 
 

@@ -121,3 +121,7 @@ def slot_text(m: MatchView, slot: str, attr: str | None = None, lower: bool = Fa
     if text is None:
         return {}
     return {attr or slot: text.lower() if lower else text}
+
+
+# The packs' own normalizers live in their own modules; importing them registers them.
+from . import norm_attribution, norm_quantity  # noqa: E402,F401

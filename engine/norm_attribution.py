@@ -1,0 +1,1 @@
+"""Normalizers for the attribution pack (kind: direct / indirect / mixed)."""

@@ -1,0 +1,1 @@
+"""Normalizers for the quantities pack (values, units, bounds, trends)."""
