@@ -28,8 +28,21 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "larkspan"
 
 
+_FINGERPRINT: list[str] = []
+
+
+def engine_fingerprint() -> str:
+    """A hash of the engine's own source, so a changed engine never reads an old entry."""
+    if not _FINGERPRINT:
+        h = hashlib.sha256()
+        for source in sorted(Path(__file__).parent.glob("*.py")):
+            h.update(source.read_bytes())
+        _FINGERPRINT.append(h.hexdigest()[:16])
+    return _FINGERPRINT[0]
+
+
 def _key(raw: bytes, path: Path) -> str:
-    h = hashlib.sha256(f"{FORMAT}:{__version__}:{path.resolve()}:".encode())
+    h = hashlib.sha256(f"{FORMAT}:{__version__}:{engine_fingerprint()}:{path.resolve()}:".encode())
     h.update(raw)
     return h.hexdigest()[:32]
 

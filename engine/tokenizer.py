@@ -82,29 +82,54 @@ _ABBREVIATIONS = (
     "Tues Wed Thu Thurs Fri Sat Sun No Nos Vol Fig vs etc approx est al cf ca"
 ).split()
 
+def _trie(words) -> str:
+    """A factored regex for a word list (the regex module tries plain
+    alternatives one by one; a trie tries each letter once)."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node) -> str:
+        alts = [regex.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+# The token pattern, with the common case fast: a lookahead on the first
+# character picks the letter, digit or other branch, and the rare forms
+# (abbreviations, e-mail addresses) are optional tails of a word rather than
+# alternatives tried at every position.
+_WORD = r"\p{L}[\p{L}\p{M}\p{N}]*(?:['’](?![sS]\b)\p{L}+)*(?:-[\p{L}\p{N}]+(?:['’](?![sS]\b)\p{L}+)*)*"
+_EMAIL_TAIL = r"(?:(?:[.+-]\w+)*@[\w-]+(?:\.[\w-]+)+)?"
+_ABBR_TAIL = r"(?:(?=\.)(?<=(?<![\p{L}\p{N}])" + _trie(_ABBREVIATIONS) + r")\.)?"
+_LETTER = "|".join([
+    r"(?:https?://|www\.)[^\s\"“”<>]*[^\s\"“”<>.,;:!?)\]']",  # web addresses
+    r"(?:\p{L}\.){2,}",  # U.S.  p.m.
+    r"\p{Lu}\.(?=\s+\p{Lu})",  # an initial: John F. Kennedy
+    r"(?:US|A|AU|C|CA|NZ|HK|S|NT|R)\$",  # US$5
+    _WORD + _EMAIL_TAIL + _ABBR_TAIL,  # words, e-mail addresses, Col.
+])
+_DIGIT = "|".join([
+    r"\d+(?:st|nd|rd|th)\b",  # ordinals
+    r"\d+0s\b",  # decades: 1990s, 80s
+    r"\d+/\d+(?![\d/])",  # fractions
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?",  # 9,000  3,500.25
+    r"\d+(?:\.\d+)?",  # 1.5  2014
+])
+_OTHER = r"['’][sS]\b|--+|\.{2,}|\S"  # possessive, dashes, ellipses, any other sign
+_TOKEN = f"(?=\\p{{L}})(?:{_LETTER})|(?=\\d)(?:{_DIGIT})|{_OTHER}"
+# A paragraph break is a token of its own: a newline followed by a blank line
+# (it stops before the last newline, which the next token takes as its space).
 _PARA = r"\n(?:[^\S\n]*\n)*[^\S\n]*(?=\n)"
-_TOKEN = "|".join(
-    [
-        r"https?://[^\s\"“”<>]*[^\s\"“”<>.,;:!?)\]']",
-        r"www\.[^\s\"“”<>]*[^\s\"“”<>.,;:!?)\]']",
-        r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
-        r"\d+(?:st|nd|rd|th)\b",  # ordinals
-        r"\d+0s\b",  # decades: 1990s, 80s
-        r"\d+/\d+(?![\d/])",  # fractions
-        r"\d{1,3}(?:,\d{3})+(?:\.\d+)?",  # 9,000  3,500.25
-        r"\d+(?:\.\d+)?",  # 1.5  2014
-        r"(?:\p{L}\.){2,}",  # U.S.  p.m.
-        r"(?<![\p{L}\p{N}])(?:" + "|".join(_ABBREVIATIONS) + r")\.",
-        r"\p{Lu}\.(?=\s+\p{Lu})",  # an initial: John F. Kennedy
-        r"['’][sS]\b",  # possessive
-        r"(?:US|A|AU|C|CA|NZ|HK|S|NT|R)\$",  # US$5
-        r"\p{L}[\p{L}\p{M}\p{N}]*(?:['’](?![sS]\b)\p{L}+)*(?:-[\p{L}\p{N}]+(?:['’](?![sS]\b)\p{L}+)*)*",
-        r"--+|\.{2,}",
-        r"\S",
-    ]
-)
 #: The one pattern that cuts a text into tokens (leading whitespace included).
-TOKEN_RE = regex.compile(r"\s*?(?:" + _PARA + "|" + _TOKEN + ")", regex.V0)
+TOKEN_RE = regex.compile(r"[^\S\n]*(?:" + _PARA + r"|\s*(?:" + _TOKEN + "))")
 
 _LEAD_WS = regex.compile(r"\s*")
 
