@@ -98,15 +98,20 @@ class Pack:
                 chars = fixed + chars[1:]
         return self._sentend(chars)
 
-    def scan(self, text: str, timeout: float | None = None):
+    def scan(self, text: str, timeout: float | None = None, tokens: Tokens | None = None):
         """(tokens, resolved candidates) for ``text``."""
-        tokens = tokenize(text)
+        if tokens is None:
+            tokens = tokenize(text)
         chars = self.encode(tokens)
         return tokens, self.scanner.scan(chars, timeout)
 
-    def extract(self, text: str, timeout: float | None = None) -> list[Match]:
-        """Every match in ``text``, sorted by position."""
-        tokens, cands = self.scan(text, timeout)
+    def extract(self, text: str, timeout: float | None = None, tokens: Tokens | None = None) -> list[Match]:
+        """Every match in ``text``, sorted by position.
+
+        ``tokens`` may pass ``engine.tokenize(text)`` in, so several packs
+        share one tokenization.
+        """
+        tokens, cands = self.scan(text, timeout, tokens)
         return [self._match(tokens, c) for c in cands]
 
     def _match(self, tokens: Tokens, cand) -> Match:

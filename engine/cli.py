@@ -20,6 +20,7 @@ def _load_packs(paths, use_cache=True):
 
 def cmd_extract(args) -> int:
     from .docio import AtomicWriter, dump, read_docs
+    from .tokenizer import tokenize
 
     packs = _load_packs(args.pack, not args.no_cache)
     docs = errors = matches = 0
@@ -35,8 +36,9 @@ def cmd_extract(args) -> int:
                 continue
             try:
                 anns = []
+                tokens = tokenize(doc.text)
                 for pack in packs:
-                    anns.extend(m.to_json() for m in pack.extract(doc.text, args.timeout))
+                    anns.extend(m.to_json() for m in pack.extract(doc.text, args.timeout, tokens))
             except LarkspanError as exc:
                 errors += 1
                 err = {"code": exc.code, "message": exc.message, "line": doc.line}

@@ -332,7 +332,7 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
             ordered = sorted(shared, key=lambda c: (-c.priority, c.index))
             parts = []
             for c in ordered:
-                body = builder.emit(builder.build(rules[c.start], _slot_map(c)))
+                body = builder.emit(builder.build(("ref", c.start), _slot_map(c)))
                 parts.append(f"(?P<c{c.index}>{body})")
             pattern = "(?p)" + "|".join(parts)
             _check_size(pattern, ordered[0])
@@ -347,7 +347,7 @@ def _patterns(members, rules, builder):
     out = {}
     for c in members:
         if c.backend == "regex":
-            out[c.index] = "(?p)" + builder.emit(builder.build(rules[c.start], _slot_map(c)))
+            out[c.index] = "(?p)" + builder.emit(builder.build(("ref", c.start), _slot_map(c)))
             _check_size(out[c.index], c)
     return out
 

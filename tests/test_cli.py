@@ -1,0 +1,152 @@
+"""The larkspan command: extract, show, compile, check, test."""
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+
+PACK = str(Path(__file__).parent / "packs" / "features.yaml")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args, capsys):
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_extract_jsonl_keeps_order_and_records_every_line(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    lines = [json.dumps({"id": "a", "text": "Dr. Ana Ruiz said that 5 km remain."}),
+             "{not json",
+             json.dumps({"id": "c", "nope": 1}),
+             json.dumps({"id": "d", "text": "nothing here"})]
+    src.write_bytes(("\n".join(lines) + "\n").encode() + b'{"id": "e", "text": "\xff"}\n')
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(["extract", "--pack", PACK, str(src), "-o", str(out)], capsys)
+    assert code == 2  # bad lines make the run fail ...
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 5  # ... but every input line has its output line, in order
+    assert [r["id"] for r in records] == ["a", "line-2", "c", "d", "line-5"]
+    assert records[0]["annotations"] and records[3]["annotations"] == []
+    for bad in (records[1], records[2], records[4]):
+        assert bad["error"]["code"] == "E400"
+    assert f"{src}:2:" in err and f"{src}:3:" in err and "invalid UTF-8" in err
+    assert "5 documents" in err and "3 failed" in err
+
+
+def test_extract_text_file_and_stdin(tmp_path, capsys, monkeypatch):
+    src = tmp_path / "story.txt"
+    src.write_text("About 5 km.\n\nAna Bo said that it rained.")
+    code, out, _ = run(["extract", "--pack", PACK, str(src)], capsys)
+    assert code == 0
+    record = json.loads(out)
+    assert record["id"] == "story"
+    assert {a["label"] for a in record["annotations"]} == {"QUANTITY", "ATTRIBUTION"}
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b'{"id": "x", "text": "9 miles"}\n')))
+    code, out, _ = run(["extract", "--pack", PACK, "-"], capsys)
+    assert code == 0 and json.loads(out)["annotations"][0]["attrs"]["unit"] == "mile"
+
+
+def test_extract_two_packs_merges_annotations(tmp_path, capsys):
+    other = tmp_path / "other.yaml"
+    other.write_text("pack: other\nrules:\n  name: CAPWORD\nconstructions:\n  name: {label: NAME}\n")
+    src = tmp_path / "t.txt"
+    src.write_text("Ana walked 5 km.")
+    code, out, _ = run(["extract", "--pack", PACK, "--pack", str(other), str(src)], capsys)
+    anns = json.loads(out)["annotations"]
+    assert [(a["label"], a["span"]) for a in anns] == [("NAME", [0, 3]), ("QUANTITY", [11, 15])]
+    assert {a["pack"].split("@")[0] for a in anns} == {"features", "other"}
+
+
+def test_broken_pack_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("pack: bad\nrules:\n  a: NUMM\nconstructions:\n  a: {label: X}\n")
+    src = tmp_path / "t.txt"
+    src.write_text("5")
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(["extract", "--pack", str(bad), str(src), "-o", str(out)], capsys)
+    assert code == 2 and not out.exists()
+    assert "bad.yaml:3:6: error[E202] in rule 'a'" in err and "did you mean 'NUM'" in err
+    assert not list(tmp_path.glob(".larkspan-*"))  # no temporary file left behind
+
+
+def test_missing_input_is_a_usage_error(tmp_path, capsys):
+    code, _, err = run(["extract", "--pack", PACK, str(tmp_path / "nope.txt")], capsys)
+    assert code == 2 and "nope.txt" in err and "fix:" in err
+
+
+def test_compile_prints_the_grammar(capsys):
+    code, out, _ = run(["compile", PACK], capsys)
+    assert code == 0 and "said_that: source cue content" in out
+    code, out, _ = run(["compile", PACK, "--regex"], capsys)
+    assert code == 0 and "(?p)" in out
+
+
+def test_check_lints(tmp_path, capsys):
+    path = tmp_path / "p.yaml"
+    path.write_text("pack: p\nlexicons:\n  UNUSED: [x]\nrules:\n  a: NUM\n  b: WORD\n"
+                    "constructions:\n  a: {label: X}\n")
+    code, out, err = run(["check", str(path)], capsys)
+    assert code == 0 and "ok: pack p@" in out
+    assert "W101" in err and "W102" in err and "'b'" in err and "W103" in err
+    assert main(["check", "--strict", str(path)]) == 1
+
+
+def test_test_names_each_failure_by_kind(tmp_path, capsys):
+    path = tmp_path / "p.yaml"
+    path.write_text("""pack: p
+lexicons:
+  UNIT: [{km: kilometer}]
+rules:
+  q: NUM unit
+  unit: UNIT
+constructions:
+  q:
+    label: Q
+    slots: [unit]
+    normalize: [number]
+    examples:
+      - text: nothing at all
+        match: nothing
+      - text: it was 5 km long
+        match: 5 km long
+      - text: it was 5 km
+        slots: {unit: was}
+        match: 5 km
+      - text: it was 5 km
+        match: 5 km
+        attrs: {value: 6}
+      - text: it was 5 km
+        match: 5 km
+        attrs: {value: 5.000001}
+    counterexamples:
+      - 7 km away
+""")
+    code, out, _ = run(["test", str(path)], capsys)
+    assert code == 1
+    for kind in ("NO MATCH", "WRONG SPAN", "WRONG SLOT", "WRONG VALUE", "UNEXPECTED MATCH"):
+        assert kind in out, out
+    assert "1 passed, 5 failed" in out
+    assert f"{path}:13:" in out  # the failing example's line
+
+
+def test_show_prints_a_table(capsys):
+    code, out, _ = run(["show", "--pack", PACK, "--text", "Dr. Ana Ruiz said that 5 km remain."], capsys)
+    assert code == 0
+    assert "ATTRIBUTION" in out and "source: Dr. Ana Ruiz" in out and "QUANTITY" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_python_dash_m_engine_works():
+    proc = subprocess.run([sys.executable, "-m", "engine", "--version"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0 and proc.stdout.startswith("larkspan ")
+
+
+@pytest.mark.parametrize("argv", [[], ["frobnicate"], ["extract"]])
+def test_bad_usage_exits_2(argv, capsys):
+    assert main(argv) == 2
