@@ -18,42 +18,86 @@ def _load_packs(paths, use_cache=True):
     return [load(p, cache=use_cache) for p in paths]
 
 
+def _progress(total_bytes, enabled):
+    """A tqdm bar on a terminal (documents, MB/s, time left), else None."""
+    if not enabled or not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total_bytes or None, unit="B", unit_scale=True, unit_divisor=1000,
+                desc="extract", file=sys.stderr, dynamic_ncols=True)
+
+
 def cmd_extract(args) -> int:
-    from .docio import AtomicWriter, dump, read_docs
-    from .tokenizer import tokenize
+    import os
+    from itertools import islice
+
+    from .batch import run
+    from .docio import ResumableOutput, dump, read_docs
 
     packs = _load_packs(args.pack, not args.no_cache)
-    docs = errors = matches = 0
+    if args.resume and args.output == "-":
+        raise UsageError("--resume needs an output file (-o OUT)", fix="write to a file with -o OUT.jsonl")
+    docs_iter = read_docs(args.input, args.format)
+    out = sys.stdout if args.output == "-" else ResumableOutput(args.output, args.resume)
+    done = getattr(out, "done_ids", [])
+    skipped = list(islice(docs_iter, len(done)))
+    if [d.id for d in skipped] != done:
+        out.close()
+        raise UsageError(f"{args.output}.part does not belong to this input (its document ids differ)",
+                         fix="run again without --resume to start over")
+    total = os.path.getsize(args.input) if args.input != "-" else 0
+    bar = _progress(total, not args.quiet)
+    if bar is not None and skipped:
+        bar.update(sum(d.size for d in skipped))
+    counts = {"docs": len(skipped), "failed": 0, "matches": 0, "chars": 0}
     started = time.perf_counter()
-    chars = 0
-    with AtomicWriter(args.output) as out:
-        for doc in read_docs(args.input, args.format):
-            docs += 1
-            if doc.error is not None:
-                errors += 1
-                print(f"larkspan: {doc.error['message']}", file=sys.stderr)
-                out.write(dump({"id": doc.id, "error": doc.error}) + "\n")
-                continue
-            try:
-                anns = []
-                tokens = tokenize(doc.text)
-                for pack in packs:
-                    anns.extend(m.to_json() for m in pack.extract(doc.text, args.timeout, tokens))
-            except LarkspanError as exc:
-                errors += 1
-                err = {"code": exc.code, "message": exc.message, "line": doc.line}
-                print(f"larkspan: {args.input}:{doc.line}: document {doc.id!r}: {exc.message}", file=sys.stderr)
-                out.write(dump({"id": doc.id, "error": err}) + "\n")
-                continue
-            anns.sort(key=lambda a: (a["span"][0], a["span"][1], a["label"]))
-            matches += len(anns)
-            chars += len(doc.text)
-            out.write(dump({"id": doc.id, "text": doc.text, "meta": doc.meta, "annotations": anns}) + "\n")
+    shown = 0
+
+    def docs_with_size():
+        for doc in docs_iter:
+            sizes.append(doc.size)
+            yield doc
+
+    sizes: list[int] = []
+    try:
+        for n, record in enumerate(run(packs, docs_with_size(), processes=args.processes,
+                                       timeout=args.timeout, chunk_size=args.chunk_size)):
+            counts["docs"] += 1
+            if "error" in record:
+                counts["failed"] += 1
+                if shown < 20:
+                    where = f"{args.input}:{record['error'].get('line', '?')}"
+                    msg = record["error"]["message"]
+                    print(f"larkspan: {msg if msg.startswith(args.input) else where + ': ' + msg}", file=sys.stderr)
+                    shown += 1
+            else:
+                counts["matches"] += len(record["annotations"])
+                counts["chars"] += len(record["text"])
+            out.write(dump(record) + "\n")
+            if bar is not None:
+                bar.update(sizes[n])
+        if out is not sys.stdout:
+            out.commit()
+    except KeyboardInterrupt:
+        if out is not sys.stdout:
+            out.flush()
+            out.close()
+            print(f"larkspan: interrupted after {counts['docs']} documents; run again with --resume "
+                  f"to carry on from {args.output}.part", file=sys.stderr)
+        return 130
+    finally:
+        if bar is not None:
+            bar.close()
     secs = time.perf_counter() - started
+    if shown < counts["failed"]:
+        print(f"larkspan: ... and {counts['failed'] - shown} more failed documents", file=sys.stderr)
     if not args.quiet:
-        print(f"larkspan: {docs} documents, {matches} matches, {errors} failed, "
-              f"{chars / max(secs, 1e-9) / 1e6:.2f} MB/s", file=sys.stderr)
-    return 2 if errors else 0
+        print(f"larkspan: {counts['docs']} documents, {counts['matches']} matches, {counts['failed']} failed, "
+              f"{counts['chars'] / max(secs, 1e-9) / 1e6:.2f} MB/s", file=sys.stderr)
+    return 2 if counts["failed"] else 0
 
 
 def cmd_show(args) -> int:
@@ -138,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", default="-", help="output JSONL (default: stdout)")
     sp.add_argument("--format", choices=["auto", "text", "jsonl"], default="auto")
     sp.add_argument("--timeout", type=float, default=None, help="seconds per document scan (default: pack's)")
+    sp.add_argument("--processes", "-j", type=int, default=1, help="worker processes (0: one per core)")
+    sp.add_argument("--chunk-size", type=int, default=64, help="documents sent to a worker at a time")
+    sp.add_argument("--resume", action="store_true", help="carry on an interrupted run from OUT.part")
     sp.add_argument("-q", "--quiet", action="store_true")
     sp.set_defaults(func=cmd_extract)
 

@@ -24,6 +24,7 @@ class Doc:
     text: str | None
     meta: dict
     error: dict | None = None  # set when the line could not be read
+    size: int = 0  # bytes of input this document took (for progress bars)
 
 
 def _bad(line, doc_id, code, message):
@@ -31,6 +32,14 @@ def _bad(line, doc_id, code, message):
 
 
 def parse_jsonl_line(raw: bytes | str, n: int, source: str) -> Doc:
+    doc = _parse_jsonl_line(raw, n, source)
+    doc.size = len(raw)
+    return doc
+
+
+def _parse_jsonl_line(raw: bytes | str, n: int, source: str) -> Doc:
+    if not raw.strip():
+        return _bad(n, f"line-{n}", "E400", f"{source}:{n}: empty line (every line must hold a document)")
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
@@ -75,13 +84,15 @@ def read_docs(path: str, fmt: str = "auto"):
             raw = stream.read()
             doc_id = "stdin" if path == "-" else Path(path).stem
             try:
-                yield Doc(1, doc_id, raw.decode("utf-8"), {})
+                yield Doc(1, doc_id, raw.decode("utf-8"), {}, size=len(raw))
             except UnicodeDecodeError as exc:
-                yield _bad(1, doc_id, "E400", f"{source}: invalid UTF-8 at byte {exc.start}")
+                doc = _bad(1, doc_id, "E400", f"{source}: invalid UTF-8 at byte {exc.start}")
+                doc.size = len(raw)
+                yield doc
             return
         for n, raw in enumerate(stream, 1):
-            if not raw.strip():
-                continue
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
             yield parse_jsonl_line(raw, n, source)
     finally:
         if stream is not sys.stdin.buffer:
@@ -115,6 +126,52 @@ class AtomicWriter:
         else:
             os.unlink(self.tmp)
         return False
+
+
+class ResumableOutput:
+    """JSONL output written to ``PATH.part`` and renamed to ``PATH`` when complete.
+
+    An interrupted run (Ctrl-C, a crash, kill -9) leaves ``PATH.part``; with
+    ``resume=True`` the next run keeps its complete lines, drops a torn last
+    line, and carries on after them, so it ends with the same output as an
+    uninterrupted run.  ``PATH`` itself only ever holds a finished run.
+    """
+
+    def __init__(self, path: str, resume: bool = False):
+        self.path = path
+        self.part = path + ".part"
+        self.done_ids: list = []
+        self.fh = None
+        if resume and os.path.exists(self.part):
+            keep = 0
+            with open(self.part, "rb") as fh:
+                for raw in fh:
+                    if not raw.endswith(b"\n"):
+                        break
+                    try:
+                        self.done_ids.append(json.loads(raw).get("id"))
+                    except (json.JSONDecodeError, AttributeError):
+                        break
+                    keep += len(raw)
+            with open(self.part, "r+b") as fh:
+                fh.truncate(keep)
+            self.fh = open(self.part, "a", encoding="utf-8")
+        else:
+            self.fh = open(self.part, "w", encoding="utf-8")
+
+    def write(self, line: str) -> None:
+        self.fh.write(line)
+
+    def flush(self) -> None:
+        self.fh.flush()
+
+    def commit(self) -> None:
+        self.fh.close()
+        os.replace(self.part, self.path)
+
+    def close(self) -> None:
+        if not self.fh.closed:
+            self.fh.close()
 
 
 def dump(record: dict) -> str:

@@ -87,12 +87,12 @@ def test_several_packs_share_one_tokenization(pack):
     assert [m.to_json() for m in pack.extract(text, tokens=tokens)] == [m.to_json() for m in pack.extract(text)]
 
 
-def test_extract_many_keeps_order_and_kind(pack):
-    docs = ["5 km", {"id": "b", "text": "9 miles"}, ""]
-    out = list(pack.extract_many(docs))
-    assert [m.text for m in out[0]] == ["5 km"]
-    assert out[1]["id"] == "b" and out[1]["annotations"][0]["attrs"]["unit"] == "mile"
-    assert out[2] == []
+def test_extract_many_texts_and_records(pack):
+    out = list(pack.extract_many(["5 km", "", "9 miles"]))
+    assert [[m.text for m in ms] for ms in out] == [["5 km"], [], ["9 miles"]]
+    out = list(pack.extract_many([{"id": "a", "text": "9 miles"}, {"id": "b"}]))
+    assert out[0]["id"] == "a" and out[0]["annotations"][0]["attrs"]["unit"] == "mile"
+    assert out[1] == {"id": "b", "error": {"code": "E400", "message": "the document has no 'text' string"}}
 
 
 def test_pack_pickles(pack):
