@@ -40,6 +40,11 @@ def cmd_extract(args) -> int:
     packs = _load_packs(args.pack, not args.no_cache)
     if args.resume and args.output == "-":
         raise UsageError("--resume needs an output file (-o OUT)", fix="write to a file with -o OUT.jsonl")
+    if args.input != "-" and not os.access(args.input, os.R_OK):
+        from .errors import InputError
+
+        raise InputError("cannot read the input file", file=args.input,
+                         fix="check the path; use '-' to read standard input")
     docs_iter = read_docs(args.input, args.format)
     out = sys.stdout if args.output == "-" else ResumableOutput(args.output, args.resume)
     done = getattr(out, "done_ids", [])

@@ -76,8 +76,10 @@ def test_broken_pack_writes_nothing(tmp_path, capsys):
 
 
 def test_missing_input_is_a_usage_error(tmp_path, capsys):
-    code, _, err = run(["extract", "--pack", PACK, str(tmp_path / "nope.txt")], capsys)
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(["extract", "--pack", PACK, str(tmp_path / "nope.txt"), "-o", str(out)], capsys)
     assert code == 2 and "nope.txt" in err and "fix:" in err
+    assert list(tmp_path.iterdir()) == []  # no output, no .part
 
 
 def test_compile_prints_the_grammar(capsys):
