@@ -218,7 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-cache", action="store_true")
     sp.set_defaults(func=cmd_test)
 
-    from . import cli_eval
+    from . import bench, cli_eval
+
+    sp = sub.add_parser("bench", help="speed, memory and quality of packs and peers, in one run",
+                        description=bench.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    bench.build_parser(sp)
+    sp.set_defaults(func=bench.command)
 
     cli_eval.register(sub)
     return p

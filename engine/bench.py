@@ -1,0 +1,353 @@
+"""``larkspan bench``: speed, memory and (with gold) quality, in one run.
+
+Every job runs in a fresh child process that loads the corpus, warms up,
+then times the job; the child reports seconds and the memory the job added
+(peak resident set size after the job minus before it).  Rounds interleave
+the jobs, so a noisy neighbour on the machine slows them alike, and the
+figures are medians over rounds.  Jobs:
+
+* ``tokenizer``                  the tokenizer alone
+* ``pack:NAME``                  each pack alone
+* ``all packs``                  all packs over one shared tokenization
+* ``all packs xN``               the same on N worker processes (``--processes``)
+* ``rev:PATH@REV``               a pack as it was at a git revision
+* ``peer:quantulum3``            quantulum3's parser, where installed
+* ``peer:spacy-matcher``         spaCy's blank English tokenizer and a Matcher
+                                 with a number-plus-unit pattern, where installed
+* ``cold start``                 a new process importing the engine and loading
+                                 the packs from a warm cache
+
+Results are written as JSON; given the previous results (``--baseline``, or
+the file already at ``--save``), the table shows the change.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# -- the child side -----------------------------------------------------------
+def _read_corpus(path: str, megabytes: float) -> list[str]:
+    texts, size = [], 0
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            text = json.loads(line).get("text", "")
+            texts.append(text)
+            size += len(text)
+            if size >= megabytes * 1e6:
+                break
+    return texts
+
+
+def _rss_kb() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _job_fn(job: dict, texts: list[str]):
+    kind = job["kind"]
+    if kind == "tokenizer":
+        from engine.tokenizer import tokenize
+
+        return lambda: [tokenize(t) for t in texts]
+    if kind in ("pack", "packs"):
+        import engine
+        from engine.batch import run
+
+        packs = [engine.load(p) for p in job["packs"]]
+        procs = job.get("processes", 1)
+        if procs > 1:
+            records = [{"id": i, "text": t} for i, t in enumerate(texts)]
+            return lambda: sum(1 for _ in run(packs, records, processes=procs, chunk_size=16))
+
+        def go():
+            from engine.tokenizer import tokenize
+
+            for t in texts:
+                tokens = tokenize(t)
+                for p in packs:
+                    p.extract(t, tokens=tokens)
+        return go
+    if kind == "quantulum3":
+        from quantulum3 import parser
+
+        return lambda: [parser.parse(t) for t in texts]
+    if kind == "spacy":
+        import spacy
+        from spacy.matcher import Matcher
+
+        nlp = spacy.blank("en")
+        matcher = Matcher(nlp.vocab)
+        units = ["km", "kilometres", "kilometers", "miles", "percent", "%", "dollars", "troops", "people",
+                 "years", "metres", "meters", "kg", "tons", "degrees", "hours", "days", "million", "billion"]
+        matcher.add("QUANTITY", [[{"LIKE_NUM": True}, {"LOWER": {"IN": units}}],
+                                 [{"ORTH": {"IN": ["$", "€", "£"]}}, {"LIKE_NUM": True}]])
+
+        def go():
+            for t in texts:
+                matcher(nlp(t))
+        return go
+    raise ValueError(kind)
+
+
+def child_main(argv) -> int:
+    job = json.loads(argv[0])
+    texts = _read_corpus(job["corpus"], job["mb"])
+    fn = _job_fn(job, texts[:20] if job["kind"] not in ("quantulum3",) else texts[:5])
+    fn()  # warm-up on a few documents (imports, caches, compiled patterns)
+    fn = _job_fn(job, texts)
+    before = _rss_kb()
+    start = time.perf_counter()
+    fn()
+    secs = time.perf_counter() - start
+    print(json.dumps({"seconds": secs, "added_rss_mb": max(0, _rss_kb() - before) / 1024,
+                      "peak_rss_mb": _rss_kb() / 1024, "docs": len(texts), "chars": sum(map(len, texts))}))
+    return 0
+
+
+# -- the parent side ----------------------------------------------------------
+def _run_child(job: dict) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([sys.executable, "-m", "engine.bench", "--child", json.dumps(job)],
+                          capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _installed(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def materialize_revision(spec: str, workdir: Path) -> str:
+    """'rules/x.yaml@REV' -> a path to the pack as it was at git revision REV.
+
+    The pack's directory tree at REV is written into ``workdir`` with
+    ``git archive``, so imported files and lexicon files come along.
+    """
+    from .errors import UsageError
+
+    path, _, rev = spec.rpartition("@")
+    if not path or not rev:
+        raise UsageError(f"'{spec}' is not PATH@REV", fix="write it like rules/attribution.yaml@HEAD~1")
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True,
+                         cwd=Path(path).resolve().parent)
+    if top.returncode != 0:
+        raise UsageError(f"'{path}' is not inside a git repository", fix="give a pack file tracked by git")
+    repo = Path(top.stdout.strip())
+    rel = Path(path).resolve().relative_to(repo)
+    archive = subprocess.run(["git", "archive", "--format=tar", rev], capture_output=True, cwd=repo)
+    if archive.returncode != 0:
+        raise UsageError(f"git cannot read revision '{rev}': {archive.stderr.decode().strip()}",
+                         fix="check the revision with 'git log'")
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(workdir, filter="data")
+    target = workdir / rel
+    if not target.exists():
+        raise UsageError(f"'{rel}' does not exist at revision '{rev}'", fix="check the path and the revision")
+    return str(target)
+
+
+def _machine() -> dict:
+    cpu = ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpu": cpu,
+            "cores": os.cpu_count()}
+
+
+def _cold_start(packs: list[str], runs: int) -> dict:
+    code = ("import time; t = time.perf_counter(); import engine; "
+            f"[engine.load(p) for p in {packs!r}]; print(time.perf_counter() - t)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)  # warm the cache
+    walls, inner, bare = [], [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True)
+        walls.append(time.perf_counter() - start)
+        inner.append(float(out.stdout.strip()))
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        bare.append(time.perf_counter() - start)
+    return {"process_s": statistics.median(walls), "import_and_load_s": statistics.median(inner),
+            "bare_python_s": statistics.median(bare)}
+
+
+def run_bench(args) -> dict:
+    packs = [str(Path(p)) for p in args.pack]
+    jobs: dict[str, dict] = {"tokenizer": {"kind": "tokenizer"}}
+    for p in packs:
+        jobs[f"pack:{Path(p).stem}"] = {"kind": "pack", "packs": [p]}
+    if len(packs) > 1:
+        jobs["all packs"] = {"kind": "packs", "packs": packs}
+    for n in args.processes:
+        if n > 1:
+            jobs[f"all packs x{n}"] = {"kind": "packs", "packs": packs, "processes": n}
+    tmp = Path(tempfile.mkdtemp(prefix="larkspan-bench-"))
+    for k, spec in enumerate(args.rev or []):
+        path = materialize_revision(spec, tmp / f"rev{k}")
+        jobs[f"rev:{spec}"] = {"kind": "pack", "packs": [path]}
+    if args.peers:
+        if _installed("quantulum3"):
+            jobs["peer:quantulum3"] = {"kind": "quantulum3"}
+        if _installed("spacy"):
+            jobs["peer:spacy-matcher"] = {"kind": "spacy"}
+    for job in jobs.values():
+        job.update(corpus=args.corpus, mb=args.mb if job["kind"] != "quantulum3" else args.peer_mb)
+    rounds: dict[str, list[dict]] = {k: [] for k in jobs}
+    for r in range(args.repeat):
+        for name, job in jobs.items():
+            if name.startswith("peer:quantulum3") and r > 0:
+                continue  # one round: it is slow
+            rounds[name].append(_run_child(job))
+            if args.verbose:
+                print(f"  round {r + 1} {name}: {rounds[name][-1]}", file=sys.stderr)
+    results = {}
+    for name, runs in rounds.items():
+        good = [x for x in runs if "error" not in x]
+        if not good:
+            results[name] = {"error": runs[0]["error"] if runs else "not run"}
+            continue
+        secs = statistics.median(x["seconds"] for x in good)
+        results[name] = {"seconds": secs, "chars_per_s": good[0]["chars"] / secs, "docs_per_s": good[0]["docs"] / secs,
+                         "mb_per_s": good[0]["chars"] / secs / 1e6, "added_rss_mb": max(x["added_rss_mb"] for x in good),
+                         "peak_rss_mb": max(x["peak_rss_mb"] for x in good), "docs": good[0]["docs"],
+                         "chars": good[0]["chars"], "rounds": len(good)}
+    base = results.get("tokenizer", {}).get("mb_per_s")
+    for r in results.values():
+        if base and "mb_per_s" in r:
+            r["time_vs_tokenizer"] = base / r["mb_per_s"]
+    out = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": _machine(),
+           "corpus": args.corpus, "megabytes": args.mb, "repeat": args.repeat, "packs": packs,
+           "jobs": results, "cold_start": _cold_start(packs, args.cold_runs)}
+    if args.gold:
+        out["quality"] = _quality(args, packs, tmp)
+    return out
+
+
+def _quality(args, packs, tmp) -> dict:
+    """P/R/F1 of each pack version on the gold file (needs the evaluator)."""
+    try:
+        from .evaluate import score_packs
+    except ImportError:
+        return {"error": "the evaluator is not available"}
+    versions = {"current": packs}
+    for k, spec in enumerate(args.rev or []):
+        versions[f"rev:{spec}"] = [str(next((tmp / f"rev{k}").rglob(Path(spec.rpartition('@')[0]).name)))]
+    return {name: score_packs(paths, args.gold) for name, paths in versions.items()}
+
+
+def format_table(res: dict, baseline: dict | None = None) -> str:
+    lines = [f"larkspan bench — {res['date']} — {res['machine']['cpu'] or platform.machine()}, "
+             f"{res['machine']['cores']} cores, Python {res['machine']['python']}",
+             f"corpus: {res['corpus']} ({next(iter(res['jobs'].values())).get('chars', 0) / 1e6:.2f} MB, "
+             f"median of {res['repeat']} rounds)", ""]
+    head = f"{'job':<28} {'MB/s':>7} {'docs/s':>8} {'x tok time':>10} {'+RSS MB':>8}"
+    if baseline:
+        head += f" {'MB/s was':>9} {'change':>7}"
+    lines += [head, "-" * len(head)]
+    for name, r in res["jobs"].items():
+        if "error" in r:
+            lines.append(f"{name:<28} error: {r['error'][:60]}")
+            continue
+        row = (f"{name:<28} {r['mb_per_s']:>7.2f} {r['docs_per_s']:>8.0f} {r.get('time_vs_tokenizer', 0):>10.2f} "
+               f"{r['added_rss_mb']:>8.1f}")
+        if baseline:
+            old = baseline.get("jobs", {}).get(name, {}).get("mb_per_s")
+            row += f" {old:>9.2f} {((r['mb_per_s'] / old) - 1) * 100:>+6.0f}%" if old else f" {'-':>9} {'':>7}"
+        lines.append(row)
+    jobs = res["jobs"]
+    ratios = []
+    if "all packs" in jobs and "peer:quantulum3" in jobs and "mb_per_s" in jobs.get("peer:quantulum3", {}):
+        ratios.append(f"all packs vs quantulum3: {jobs['all packs']['mb_per_s'] / jobs['peer:quantulum3']['mb_per_s']:.0f}x")
+    for name in jobs:
+        if name.startswith("all packs x") and "mb_per_s" in jobs[name] and "mb_per_s" in jobs.get("all packs", {}):
+            ratios.append(f"{name} vs 1 process: {jobs[name]['mb_per_s'] / jobs['all packs']['mb_per_s']:.2f}x")
+    if ratios:
+        lines += [""] + ratios
+    c = res["cold_start"]
+    lines += ["", f"cold start (new process, cached packs): {c['process_s']:.3f} s "
+                  f"(bare Python {c['bare_python_s']:.3f} s; import + load {c['import_and_load_s']:.3f} s)"]
+    if "quality" in res:
+        lines += ["", "quality on gold:"]
+        for version, q in res["quality"].items():
+            lines.append(f"  {version}: {json.dumps(q)[:200]}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        return child_main(argv[1:])
+    ap = build_parser(argparse.ArgumentParser(prog="larkspan bench"))
+    return command(ap.parse_args(argv))
+
+
+def build_parser(ap):
+    ap.add_argument("corpus", help="JSONL with a 'text' field per line (read where it lies)")
+    ap.add_argument("--pack", action="append", default=None, help="a pack; repeat (default: rules/*.yaml)")
+    ap.add_argument("--rev", action="append", help="a pack at a git revision: rules/x.yaml@HEAD~1; repeat")
+    ap.add_argument("--gold", help="a gold JSONL file: adds P/R/F1 beside speed")
+    ap.add_argument("--peers", action="store_true", help="also time quantulum3 and spaCy where installed")
+    ap.add_argument("--processes", type=lambda s: [int(x) for x in s.split(",")], default=[1],
+                    help="worker counts to time for all packs, e.g. 1,2")
+    ap.add_argument("--mb", type=float, default=4.0, help="megabytes of text (default 4)")
+    ap.add_argument("--peer-mb", type=float, default=0.2, help="megabytes for slow peers (default 0.2)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--cold-runs", type=int, default=5)
+    ap.add_argument("--save", default=str(ROOT / "benchmarks" / "results" / "bench.json"),
+                    help="where to write the JSON results")
+    ap.add_argument("--baseline", help="earlier results to compare with (default: the file at --save)")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    return ap
+
+
+def command(args) -> int:
+    from .errors import InputError
+
+    if not Path(args.corpus).exists():
+        raise InputError("corpus not found", file=args.corpus, fix="give a JSONL file with a 'text' field per line")
+    args.pack = args.pack or [str(p.relative_to(Path.cwd())) if p.is_relative_to(Path.cwd()) else str(p)
+                              for p in sorted((ROOT / "rules").glob("*.yaml"))]
+    baseline_path = args.baseline or args.save
+    baseline = None
+    if baseline_path and Path(baseline_path).exists():
+        try:
+            baseline = json.loads(Path(baseline_path).read_text())
+        except json.JSONDecodeError:
+            baseline = None
+    res = run_bench(args)
+    if args.save:
+        Path(args.save).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.save).write_text(json.dumps(res, indent=2) + "\n")
+    print(format_table(res, baseline))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
