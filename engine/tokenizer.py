@@ -155,8 +155,22 @@ def shape_kind(token: str, glued: bool = False) -> str:
 
     ``glued`` says the token follows the previous one with no space; it only
     matters for straight quotes, which open after a space and close when
-    glued.
+    glued.  Plain ASCII words and numbers take a fast path; everything else
+    goes through ``_shape_kind_full`` (the two agree: see the tests).
     """
+    if token.isascii():
+        if token.isalpha():
+            if token.islower():
+                return "lower"
+            if token[0].isupper():
+                return "upper" if len(token) > 1 and token.isupper() else "cap"
+            return "mixed"
+        if token.isdigit():
+            return "num"
+    return _shape_kind_full(token, glued)
+
+
+def _shape_kind_full(token: str, glued: bool = False) -> str:
     if _LEAD_WS.fullmatch(token):
         return "para"
     for kind, pattern in _KIND_PATTERNS:

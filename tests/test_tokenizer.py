@@ -86,3 +86,10 @@ def test_sentences_cover_tokens_in_order(text):
         assert i < j <= k
     for i, j in spans:
         assert 0 <= i < j <= len(tokens)
+
+
+@given(st.one_of(st.text(min_size=1), st.from_regex(r"[A-Za-z0-9]{1,8}", fullmatch=True)), st.booleans())
+def test_fast_shape_path_agrees_with_the_full_one(token, glued):
+    from engine.tokenizer import _shape_kind_full, shape_kind
+
+    assert shape_kind(token, glued) == _shape_kind_full(token, glued)
