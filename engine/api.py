@@ -139,6 +139,18 @@ class Pack:
                 attrs.update(REGISTRY[name](view, **args))
         return Match(c.label, s, e, tokens.text[s:e], slots, attrs, c.name, self.id)
 
+    def explain(self, text: str):
+        """Each match with its derivation (see explain.py); ``.format()`` prints one."""
+        from .explain import explain
+
+        return explain(self, text)
+
+    def why_not(self, text: str, rule: str):
+        """How far ``rule`` (a construction or any rule) gets in ``text``, and what stopped it."""
+        from .explain import why_not
+
+        return why_not(self, text, rule)
+
     def extract_doc(self, doc: dict, timeout: float | None = None) -> dict:
         """A gold-format record for ``{"id", "text", "meta"?}``."""
         text = doc["text"]

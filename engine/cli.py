@@ -167,6 +167,23 @@ def cmd_test(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_explain(args) -> int:
+    from .api import load
+
+    pack = load(args.pack, cache=not args.no_cache)
+    text = args.text if args.text is not None else sys.stdin.read()
+    if args.rule:
+        print(pack.why_not(text, args.rule).format())
+        return 0
+    found = pack.explain(text)
+    if not found:
+        print("no match; use --rule NAME to see how far a rule gets")
+    for ex in found:
+        print(ex.format())
+        print()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -200,6 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=["auto", "text", "jsonl"], default="auto")
     sp.add_argument("--width", type=int, default=100)
     sp.set_defaults(func=cmd_show)
+
+    sp = sub.add_parser("explain", help="show each match's derivation, or why a rule did not fire")
+    sp.add_argument("pack", metavar="PACK")
+    sp.add_argument("text", nargs="?", help="the text (default: standard input)")
+    sp.add_argument("--rule", help="a construction or rule: how far it gets and what stops it")
+    sp.add_argument("--no-cache", action="store_true")
+    sp.set_defaults(func=cmd_explain)
 
     sp = sub.add_parser("compile", help="print a pack's Lark grammar")
     sp.add_argument("pack", metavar="PACK")
