@@ -63,6 +63,9 @@ class Alphabet:
             if any(c.isalpha() for c in low):
                 kinds |= set(_WORDISH)
             add(classes, kinds)
+        for kinds in lexsets.values():  # the SENTEND pass turns a stop into a sentence end
+            if "stop" in kinds:
+                kinds.add("sentend")
         order = sorted(lexsets, key=lambda s: (len(s) > 0, sorted(s)))
         self.lexsets = order
         self.index = {s: i for i, s in enumerate(order)}
