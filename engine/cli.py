@@ -145,6 +145,12 @@ def cmd_check(args) -> int:
     compiled = compile_pack(args.pack, not args.no_cache)
     pack = Pack(compiled)
     findings = lint(pack)
+    if args.corpus:
+        from .docio import read_docs
+        from .lint import corpus_lint
+
+        texts = [d.text for d in read_docs(args.corpus) if d.error is None]
+        findings += corpus_lint(pack, texts, args.often)
     for f in findings:
         print(f, file=sys.stderr)
     print(f"{args.pack}: ok: pack {pack.id}, {len(compiled.constructions)} constructions, "
@@ -234,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("check", help="validate and lint a pack")
     sp.add_argument("pack", metavar="PACK")
     sp.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
+    sp.add_argument("--corpus", help="a .txt or .jsonl corpus: also lint how the rules behave on it")
+    sp.add_argument("--often", type=float, default=20.0,
+                    help="warn when a construction fires more than this often per 1,000 tokens (default 20)")
     sp.add_argument("--no-cache", action="store_true")
     sp.set_defaults(func=cmd_check)
 

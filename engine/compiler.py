@@ -106,6 +106,7 @@ class Compiled:
         self.sources: dict[str, str] = {}
         self.examples = {}
         self.rule_asts = {}
+        self.where: dict[str, tuple[str, int | None]] = {}  # rule or lexicon name -> (file, line)
 
 
 def compile_spec(spec: PackSpec) -> Compiled:
@@ -256,6 +257,8 @@ def compile_spec(spec: PackSpec) -> Compiled:
             recursive_starts.append(c.start)
 
     # 4. the Lark grammar text
+    out.where = {name: (w.file, w.line) for name, w in where.items()}
+    out.where.update({name: (lex.where.file, lex.where.line) for name, lex in spec.lexicons.items()})
     out.grammar_text = grammar_text(spec, rules, where, inline, known_classes)
     out.rule_asts = rules
     if recursive_starts:

@@ -11,6 +11,11 @@ def _finding(code, file, line, text):
     return f"{file}:{line}: warning[{code}]: {text}"
 
 
+def _at(compiled, name, code, text):
+    file, line = compiled.where.get(name, (compiled.file, "?"))
+    return _finding(code, file, line if line is not None else "?", text)
+
+
 def lint(pack) -> list[str]:
     compiled = pack.compiled
     rules = compiled.rule_asts
@@ -23,12 +28,13 @@ def lint(pack) -> list[str]:
             out.append(_finding("W101", c.file, c.line, f"construction '{c.name}' has no examples"))
     for name in rules:
         if name not in used_rules and not name.startswith("_lex_"):
-            out.append(_finding("W102", compiled.file, "?", f"rule '{name}' is not used by any construction"))
+            out.append(_at(compiled, name, "W102", f"rule '{name}' is not used by any construction"))
     used_classes = {n[1] for r in used_rules for n in walk(rules[r]) if n[0] == "term"}
     used_classes |= {name[5:].upper() for name in used_rules if name.startswith("_lex_")}
     for lexicon in compiled.lexicon_values:
         if lexicon not in used_classes:
-            out.append(_finding("W103", compiled.file, "?", f"lexicon '{lexicon}' is not used by any rule"))
+            out.append(_at(compiled, lexicon, "W103", f"lexicon '{lexicon}' is not used by any rule"))
+    out.extend(static_overlaps(pack))
     out.extend(_ambiguity(compiled))
     return out
 
@@ -51,4 +57,74 @@ def _ambiguity(compiled) -> list[str]:
             out.append(_finding("W104", c.file, c.line,
                                 f"construction '{c.name}' is ambiguous ({first}); it works, but an ambiguous "
                                 "rule can make matching slow"))
+    return out
+
+
+def static_overlaps(pack) -> list[str]:
+    """Lexicon entries that sit in two classes (often by accident)."""
+    seen: dict[str, set[str]] = {}
+    for lexicon, table in pack.compiled.lexicon_values.items():
+        for surface in table:
+            seen.setdefault(surface.lower(), set()).add(lexicon)
+    out = []
+    for surface, classes in sorted(seen.items()):
+        if len(classes) > 1:
+            out.append(_at(pack.compiled, sorted(classes)[0], "W105",
+                           f"entry '{surface}' is in {len(classes)} lexicons: {', '.join(sorted(classes))}"))
+    return out
+
+
+def corpus_lint(pack, texts, often_per_1000: float = 20.0) -> list[str]:
+    """Findings that need a corpus: rules that never fire, rules always
+    overridden, entries never seen, constructions that fire suspiciously often."""
+    from .explain import _rule_regex
+    from .lalr import LalrMatcher
+    from .tokenizer import split_key, tokenize
+
+    compiled = pack.compiled
+    cons = compiled.constructions
+    alone = {}
+    for c in cons:
+        if c.backend == "regex":
+            alone[c.index] = _rule_regex(pack, c.start)[0]
+        else:
+            alone[c.index] = LalrMatcher(compiled.lalr, c.start, {}, compiled.term_codes)
+    fired = {c.index: 0 for c in cons}
+    kept = {c.index: 0 for c in cons}
+    words: set[str] = set()
+    lowered_texts = []
+    n_tokens = 0
+    for text in texts:
+        tokens = tokenize(text)
+        n_tokens += len(tokens)
+        words.update(split_key(k)[0].lower() for k in tokens.keys)
+        lowered_texts.append(text.lower())
+        chars = pack.encode(tokens)
+        for cand in pack.scanner.scan(chars):
+            kept[cand[2]] += 1
+        for c in cons:
+            if c.backend == "regex":
+                fired[c.index] += sum(1 for _ in alone[c.index].finditer(chars))
+            else:
+                fired[c.index] += sum(1 for i in range(len(chars)) if alone[c.index].longest(chars, i, 400))
+    out = []
+    for c in cons:
+        if fired[c.index] == 0:
+            out.append(_finding("W201", c.file, c.line, f"construction '{c.name}' never fires on the corpus"))
+        elif kept[c.index] == 0:
+            out.append(_finding("W202", c.file, c.line, f"construction '{c.name}' fires {fired[c.index]} times "
+                                "but every match is overridden by another construction"))
+        rate = 1000 * kept[c.index] / max(n_tokens, 1)
+        if rate > often_per_1000:
+            out.append(_finding("W203", c.file, c.line, f"construction '{c.name}' fires {rate:.1f} times per "
+                                "1,000 tokens: suspiciously often"))
+    corpus_text = "\n".join(lowered_texts)
+    for lexicon, table in compiled.lexicon_values.items():
+        unseen = [s for s in table if (s.lower() not in words if " " not in s else s.lower() not in corpus_text)]
+        if unseen and len(unseen) == len(table):
+            out.append(_at(compiled, lexicon, "W204", f"no entry of lexicon '{lexicon}' occurs in the corpus"))
+        elif unseen:
+            sample = ", ".join(repr(s) for s in unseen[:8])
+            out.append(_at(compiled, lexicon, "W205", f"{len(unseen)} of {len(table)} entries of lexicon "
+                                f"'{lexicon}' never occur in the corpus: {sample}{' ...' if len(unseen) > 8 else ''}"))
     return out

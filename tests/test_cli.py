@@ -152,3 +152,32 @@ def test_python_dash_m_engine_works():
 @pytest.mark.parametrize("argv", [[], ["frobnicate"], ["extract"]])
 def test_bad_usage_exits_2(argv, capsys):
     assert main(argv) == 2
+
+
+def test_check_with_a_corpus(tmp_path, capsys):
+    path = tmp_path / "p.yaml"
+    path.write_text("""pack: p
+lexicons:
+  UNIT: [km, miles, parsecs]
+  SIZE: [km, huge]
+rules:
+  q: NUM UNIT
+  big: NUM UNIT UNIT?
+  never: '"zebra"'
+  size: SIZE
+constructions:
+  q: {label: Q}
+  big: {label: Q}
+  never: {label: Z}
+  size: {label: S}
+""")
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("It was 5 km away and then 7 miles more. 8 km 9 km 10 km 11 km.")
+    code, out, err = run(["check", str(path), "--corpus", str(corpus), "--often", "100"], capsys)
+    assert code == 0
+    assert "warning[W105]: entry 'km' is in 2 lexicons: SIZE, UNIT" in err
+    assert "p.yaml:13: warning[W201]: construction 'never' never fires" in err
+    # 'big' ties with 'q' on every match, and 'q' is written first
+    assert "p.yaml:12: warning[W202]: construction 'big' fires 6 times but every match is overridden" in err
+    assert "p.yaml:11: warning[W203]: construction 'q' fires 300.0 times per 1,000 tokens" in err  # 6 in 20
+    assert "p.yaml:3: warning[W205]: 1 of 3 entries of lexicon 'UNIT' never occur in the corpus: 'parsecs'" in err
