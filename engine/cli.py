@@ -161,6 +161,17 @@ def cmd_check(args) -> int:
 def cmd_test(args) -> int:
     from .testing import run_examples
 
+    if args.watch:
+        from .watch import watch
+
+        if len(args.pack) != 1:
+            raise UsageError("--watch follows one pack", fix="give one PACK with --watch")
+
+        def say(line):
+            print(line, flush=True)
+
+        return watch(args.pack[0], gold=args.gold, interval=args.interval, cycles=args.watch_cycles, out=say)
+
     failed = 0
     total = 0
     for pack in _load_packs(args.pack, not args.no_cache):
@@ -248,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("test", help="run a pack's examples and counterexamples")
     sp.add_argument("pack", nargs="+", metavar="PACK")
+    sp.add_argument("--watch", action="store_true", help="run again on every save; print what changed")
+    sp.add_argument("--gold", help="with --watch: also score the pack on this gold file")
+    sp.add_argument("--interval", type=float, default=0.5, help=argparse.SUPPRESS)
+    sp.add_argument("--watch-cycles", type=int, default=None, help=argparse.SUPPRESS)
     sp.add_argument("--no-cache", action="store_true")
     sp.set_defaults(func=cmd_test)
 
