@@ -16,12 +16,12 @@ import re
 import regex
 
 from . import __version__
-from .alphabet import Alphabet, lit_class
+from .alphabet import Alphabet, lit_class, ranges_to_class
 from .errors import PackError, did_you_mean
 from .grammar import (lit_text, nullable, reachable, recursive_rules, rules_from_fragment,
                       rules_from_source, to_lark, walk)
 from .pack import Construction, PackSpec, Where
-from .regexgen import MAX_PATTERN, RegexBuilder
+from .regexgen import MAX_PATTERN, RegexBuilder, first_set
 from .tokenizer import BUILTIN_CLASSES
 
 DEFAULTS = {"overlap": "longest", "max_repeat": 200, "max_tokens": 400, "timeout": 2.0}
@@ -337,7 +337,9 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
             for c in ordered:
                 body = builder.emit(builder.build(("ref", c.start), _slot_map(c)))
                 parts.append(f"(?P<c{c.index}>{body})")
-            pattern = "(?p)" + "|".join(parts)
+            # one lookahead on every character any construction can start with
+            starts = frozenset().union(*(first_set(builder.build(("ref", c.start), {}))[0] for c in ordered))
+            pattern = f"(?p)(?={ranges_to_class(starts)})(?:" + "|".join(parts) + ")"
             _check_size(pattern, ordered[0])
             groups.append(ScanGroup(label, "combined", policy, [c.index for c in ordered], pattern=pattern))
         else:

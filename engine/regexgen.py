@@ -63,17 +63,29 @@ class RegexBuilder:
 
         return conv(node)
 
-    def emit(self, node) -> str:
+    def emit(self, node, guard: bool = True) -> str:
+        """Regex source for an intermediate node.
+
+        The regex module tries the branches of an alternation one after the
+        other, so a branch that does not start with a plain character class
+        gets a lookahead on the characters it can start with: a failing
+        branch then costs one class test.  ``guard`` adds the same lookahead
+        in front of the whole pattern (used for the top level).
+        """
         kind = node[0]
+        if guard and kind != "set":
+            first, empty = first_set(node)
+            if first and not empty:
+                return f"(?={ranges_to_class(first)})" + self.emit(node, guard=False)
         if kind == "set":
             text = ranges_to_class(node[1])
             return text if text else "(?!)"
         if kind == "seq":
-            return "".join(self.emit(c) for c in node[1])
+            return "".join(self.emit(c, guard=False) for c in node[1])
         if kind == "alt":
-            return "(?:" + "|".join(self.emit(c) for c in node[1]) + ")"
+            return "(?:" + "|".join(self.emit(c, guard=_worth_guarding(c)) for c in node[1]) + ")"
         if kind == "rep":
-            inner = self.emit(node[1])
+            inner = self.emit(node[1], guard=False)
             if node[1][0] not in ("set",):
                 inner = "(?:" + inner + ")"
             lo, hi = node[2], node[3]
@@ -83,8 +95,43 @@ class RegexBuilder:
                 return inner + "?"
             return f"{inner}{{{lo},{hi}}}"
         if kind == "group":
-            return f"(?P<{node[1]}>{self.emit(node[2])})"
+            return f"(?P<{node[1]}>{self.emit(node[2], guard=False)})"
         raise ValueError(kind)
+
+
+def first_set(node) -> tuple[frozenset, bool]:
+    """(characters a match can start with, whether the node can match empty)."""
+    kind = node[0]
+    if kind == "set":
+        return node[1], False
+    if kind == "seq":
+        out: set = set()
+        for item in node[1]:
+            first, empty = first_set(item)
+            out |= first
+            if not empty:
+                return frozenset(out), False
+        return frozenset(out), True
+    if kind == "alt":
+        out, empty = set(), False
+        for item in node[1]:
+            first, e = first_set(item)
+            out |= first
+            empty |= e
+        return frozenset(out), empty
+    if kind == "rep":
+        first, empty = first_set(node[1])
+        return first, empty or node[2] == 0
+    if kind == "group":
+        return first_set(node[2])
+    raise ValueError(kind)
+
+
+def _worth_guarding(node) -> bool:
+    """A branch that starts with a plain class fails fast already."""
+    while node[0] in ("seq", "group"):
+        node = node[1][0] if node[0] == "seq" else node[2]
+    return node[0] != "set"
 
 
 def _alt(items):
