@@ -21,7 +21,7 @@ from .errors import PackError, did_you_mean
 from .grammar import (lit_text, nullable, reachable, recursive_rules, rules_from_fragment,
                       rules_from_source, to_lark, walk)
 from .pack import Construction, PackSpec, Where
-from .regexgen import MAX_PATTERN, RegexBuilder, first_set
+from .regexgen import MAX_PATTERN, RegexBuilder, all_codes, first_set, must_set
 from .tokenizer import BUILTIN_CLASSES
 
 DEFAULTS = {"overlap": "longest", "max_repeat": 200, "max_tokens": 400, "timeout": 2.0}
@@ -31,7 +31,7 @@ class ConstructionInfo:
     """What the scanner needs to know of one construction (picklable)."""
 
     __slots__ = ("index", "name", "label", "start", "slots", "span_slots", "attrs", "normalize", "overlap",
-                 "priority", "backend", "file", "line", "group_names")
+                 "priority", "anchor", "backend", "file", "line", "group_names")
 
     def __init__(self, index: int, c: Construction, backend: str):
         self.index = index
@@ -44,6 +44,7 @@ class ConstructionInfo:
         self.normalize = list(c.normalize)
         self.overlap = c.overlap
         self.priority = c.priority
+        self.anchor = c.anchor
         self.backend = backend
         self.file = c.where.file
         self.line = c.where.line
@@ -65,15 +66,18 @@ class ScanGroup:
     longest match at each start; the scanner resolves overlaps by policy.
     """
 
-    __slots__ = ("label", "mode", "policy", "members", "pattern", "patterns")
+    __slots__ = ("label", "mode", "policy", "members", "pattern", "patterns", "must")
 
-    def __init__(self, label, mode, policy, members, pattern=None, patterns=None):
+    def __init__(self, label, mode, policy, members, pattern=None, patterns=None, must=None):
         self.label = label
         self.mode = mode
         self.policy = policy
         self.members = members  # construction indices
         self.pattern = pattern  # combined regex source
         self.patterns = patterns or {}  # construction index -> regex source (candidates mode)
+        # a character class every match holds a token of, when no match can
+        # cross a paragraph break: the scanner skips paragraphs without one
+        self.must = must
 
     def __getstate__(self):
         return {k: getattr(self, k) for k in self.__slots__}
@@ -312,6 +316,16 @@ def _conflict_rule(lines, rules):
     return None
 
 
+def _build(builder: RegexBuilder, c: ConstructionInfo, slots: dict):
+    """The regex intermediate form of a construction, errors placed at it."""
+    try:
+        return builder.build(("ref", c.start), slots)
+    except PackError as exc:
+        if exc.file:
+            raise
+        raise PackError(exc.message, code=exc.code, file=c.file, line=c.line, rule=c.name) from None
+
+
 def _slot_map(c: ConstructionInfo) -> dict[str, str]:
     """rule/alias name -> group name, for a construction's slots."""
     return {target: c.group_names[slot] for slot, target in c.slots.items()}
@@ -327,7 +341,7 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
         for c in members:
             if c.overlap == "all":
                 groups.append(ScanGroup(label, "candidates", "all", [c.index],
-                                        patterns=_patterns([c], rules, builder)))
+                                        patterns=_patterns([c], rules, builder), must=_must([c], rules, builder)))
         if not shared:
             continue
         policy = "priority" if any(c.overlap == "priority" for c in shared) else "longest"
@@ -335,26 +349,65 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
             ordered = sorted(shared, key=lambda c: (-c.priority, c.index))
             parts = []
             for c in ordered:
-                body = builder.emit(builder.build(("ref", c.start), _slot_map(c)))
-                parts.append(f"(?P<c{c.index}>{body})")
+                body = builder.emit(_build(builder, c, _slot_map(c)))
+                parts.append(f"(?P<c{c.index}>{_anchor(c, builder)}{body})")
             # one lookahead on every character any construction can start with
-            starts = frozenset().union(*(first_set(builder.build(("ref", c.start), {}))[0] for c in ordered))
+            starts = frozenset().union(*(first_set(_build(builder, c, {}))[0] for c in ordered))
             pattern = f"(?p)(?={ranges_to_class(starts)})(?:" + "|".join(parts) + ")"
             _check_size(pattern, ordered[0])
-            groups.append(ScanGroup(label, "combined", policy, [c.index for c in ordered], pattern=pattern))
+            groups.append(ScanGroup(label, "combined", policy, [c.index for c in ordered], pattern=pattern,
+                                    must=_must(ordered, rules, builder)))
         else:
             groups.append(ScanGroup(label, "candidates", policy, [c.index for c in shared],
-                                    patterns=_patterns(shared, rules, builder)))
+                                    patterns=_patterns(shared, rules, builder), must=_must(shared, rules, builder)))
     return groups
+
+
+def _must(members, rules, builder) -> str | None:
+    """The must-class of a scan group (see ScanGroup.must), as regex source."""
+    para = set(range(*(lambda lo, hi: (lo, hi + 1))(*builder.alphabet.block("para"))))
+    must: set = set()
+    for c in members:
+        if c.backend != "regex":  # recursive rules are not inlined
+            return None
+        node = _build(builder, c, {})
+        if all_codes(node) & para:
+            return None
+        m = must_set(node)
+        if m is None:
+            return None
+        must |= m
+    return ranges_to_class(must) or None
 
 
 def _patterns(members, rules, builder):
     out = {}
     for c in members:
         if c.backend == "regex":
-            out[c.index] = "(?p)" + builder.emit(builder.build(("ref", c.start), _slot_map(c)))
+            out[c.index] = "(?p)" + _anchor(c, builder) + builder.emit(_build(builder, c, _slot_map(c)))
             _check_size(out[c.index], c)
     return out
+
+
+def sentence_start_regex(alphabet) -> str:
+    """A zero-width regex true where a sentence starts (tokenizer.sentences'
+    rule): at the first token, after a paragraph break, or after a sentence
+    end and the closing quotes that follow it."""
+    from .tokenizer import SENTENCE_CLOSERS
+
+    def block(kinds):
+        codes = []
+        for kind in kinds:
+            lo, hi = alphabet.block(kind)
+            codes.extend(range(lo, hi + 1))
+        return ranges_to_class(codes)
+
+    closers = block(SENTENCE_CLOSERS)
+    return f"(?:^|(?<={block(['para'])})|(?<={block(['sentend'])}{closers}*)(?!{closers}))"
+
+
+def _anchor(c: ConstructionInfo, builder: RegexBuilder) -> str:
+    return sentence_start_regex(builder.alphabet) if c.anchor == "sentence" else ""
 
 
 def _check_size(pattern: str, c: ConstructionInfo):

@@ -29,7 +29,9 @@ PACK_KEYS = {"pack": str, "version": (str, int, float), "description": str, "imp
 OPTION_KEYS = {"overlap": str, "max_repeat": int, "max_tokens": int, "timeout": (int, float)}
 LEXICON_KEYS = {"entries": list, "file": str, "inflect": str, "case": str, "description": str,
                 "any_of": list, "except": list}
+ANCHORS = ("any", "sentence")
 CONSTRUCTION_KEYS = {"label": str, "start": str, "slots": (list, dict), "span": (list, str), "attrs": dict,
+                     "anchor": str,
                      "normalize": list, "overlap": str, "priority": int, "description": str,
                      "examples": list, "counterexamples": list}
 EXAMPLE_KEYS = {"text": str, "match": str, "span": list, "slots": dict, "attrs": dict}
@@ -106,6 +108,7 @@ class Construction:
     normalize: list[tuple[str, dict]]
     overlap: str
     priority: int
+    anchor: str  # "any": a match may start at any token; "sentence": only where a sentence starts
     examples: list[Example]
     counterexamples: list[Example]
     where: Where
@@ -371,6 +374,10 @@ def _construction(name: str, cdef, where: Where, spec: PackSpec) -> Construction
         if s not in slots:
             raise _where(cdef, "span", True).error(f"span names slot '{s}', which is not in 'slots'"
                                                    f"{did_you_mean(s, slots)}", "E204", rule=name)
+    anchor = cdef.get("anchor", "any")
+    if anchor not in ANCHORS:
+        raise _where(cdef, "anchor", True).error(f"unknown anchor '{anchor}'{did_you_mean(anchor, ANCHORS)}",
+                                                 "E113", rule=name, fix=f"use one of: {', '.join(ANCHORS)}")
     overlap = cdef.get("overlap", spec.options.get("overlap", "longest"))
     if overlap not in OVERLAP_POLICIES:
         raise _where(cdef, "overlap", True).error(
@@ -392,7 +399,7 @@ def _construction(name: str, cdef, where: Where, spec: PackSpec) -> Construction
                for i, e in enumerate(cdef.get("counterexamples") or [])]
     return Construction(name=name, label=label, start=cdef.get("start", name), slots=slots, span_slots=span_slots,
                         attrs=dict(cdef.get("attrs") or {}), normalize=normalize, overlap=overlap,
-                        priority=int(cdef.get("priority", 0)), examples=examples, counterexamples=counter,
+                        priority=int(cdef.get("priority", 0)), anchor=anchor, examples=examples, counterexamples=counter,
                         where=where)
 
 

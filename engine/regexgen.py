@@ -127,6 +127,45 @@ def first_set(node) -> tuple[frozenset, bool]:
     raise ValueError(kind)
 
 
+def must_set(node) -> frozenset | None:
+    """Characters of which every match holds at least one (the smallest such
+    set this simple analysis finds), or None when there is none."""
+    kind = node[0]
+    if kind == "set":
+        return node[1]
+    if kind == "group":
+        return must_set(node[2])
+    if kind == "rep":
+        return must_set(node[1]) if node[2] >= 1 else None
+    if kind == "alt":
+        out = set()
+        for item in node[1]:
+            sub = must_set(item)
+            if sub is None:
+                return None
+            out |= sub
+        return frozenset(out)
+    if kind == "seq":
+        options = [m for m in (must_set(item) for item in node[1]) if m is not None]
+        return min(options, key=len) if options else None
+    raise ValueError(kind)
+
+
+def all_codes(node) -> set:
+    """Every character the node mentions."""
+    kind = node[0]
+    if kind == "set":
+        return set(node[1])
+    if kind == "group":
+        return all_codes(node[2])
+    if kind == "rep":
+        return all_codes(node[1])
+    out = set()
+    for item in node[1]:
+        out |= all_codes(item)
+    return out
+
+
 def _worth_guarding(node) -> bool:
     """A branch that starts with a plain class fails fast already."""
     while node[0] in ("seq", "group"):

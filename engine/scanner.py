@@ -91,6 +91,12 @@ class Scanner:
         cons = compiled.constructions
         self.priorities = {c.index: c.priority for c in cons}
         self.max_tokens = int(compiled.options["max_tokens"])
+        from .compiler import sentence_start_regex
+
+        self._sentence_starts = regex.compile(sentence_start_regex(compiled.alphabet))
+        lo, hi = compiled.alphabet.block("para")
+        self._para = regex.compile(f"[{chr(lo)}-{chr(hi)}]+")
+        self._must = {id(g): regex.compile(g.must) for g in compiled.groups if g.must is not None}
         for g in compiled.groups:
             if g.mode == "combined":
                 pattern = regex.compile(g.pattern)
@@ -113,35 +119,64 @@ class Scanner:
         if timeout is None:
             timeout = float(self.compiled.options["timeout"]) * (1 + len(chars) / 100_000)
         out = []
+        paragraphs = None
         try:
             for mode, runner, group, names in self.groups:
+                segments = [(0, len(chars))]
+                if group.must is not None:
+                    if paragraphs is None:
+                        paragraphs = self._paragraphs(chars)
+                    must = self._must[id(group)]
+                    segments = [(s, e) for s, e in paragraphs if must.search(chars, s, e)]
                 if mode == "combined":
-                    for m in runner.finditer(chars, timeout=timeout):
-                        s, e = m.span()
-                        if e - s > self.max_tokens:
-                            continue
-                        index = _which(m, group.members)
-                        out.append(Candidate(s, e, index, _frags(m, names[index])))
+                    for s, e in segments:
+                        out.extend(self._combined(runner, group, names, chars, s, e, timeout))
                 else:
                     cands = []
                     for kind, index, matcher, group_names in runner:
-                        cands.extend(self._candidates(kind, index, matcher, group_names, chars, timeout))
+                        for s, e in segments:
+                            cands.extend(self._candidates(kind, index, matcher, group_names, chars, timeout, s, e))
                     out.extend(resolve(cands, group.policy, self.priorities))
         except TimeoutError:
             raise ScanTimeout(f"the scan took longer than {timeout:.1f} s", code="E401") from None
         out.sort(key=lambda c: (c[0], c[1], c[2]))
         return out
 
-    def _candidates(self, kind, index, matcher, group_names, chars, timeout):
+    def _paragraphs(self, chars):
+        """(start, end) of the runs of tokens between paragraph breaks."""
+        out, pos = [], 0
+        for m in self._para.finditer(chars):
+            if m.start() > pos:
+                out.append((pos, m.start()))
+            pos = m.end()
+        if pos < len(chars):
+            out.append((pos, len(chars)))
+        return out
+
+    def _combined(self, pattern, group, names, chars, start, end, timeout):
+        out = []
+        for m in pattern.finditer(chars, start, end, timeout=timeout):
+            s, e = m.span()
+            if e - s > self.max_tokens:
+                continue
+            index = _which(m, group.members)
+            out.append(Candidate(s, e, index, _frags(m, names[index])))
+        return out
+
+    def _candidates(self, kind, index, matcher, group_names, chars, timeout, start=0, end=None):
+        end = len(chars) if end is None else end
         if kind == "regex":
-            for m in matcher.finditer(chars, overlapped=True, timeout=timeout):
+            for m in matcher.finditer(chars, start, end, overlapped=True, timeout=timeout):
                 s, e = m.span()
                 if e - s <= self.max_tokens:
                     yield Candidate(s, e, index, _frags(m, group_names))
             return
         first = matcher.first
-        for i, ch in enumerate(chars):
-            if ord(ch) not in first:
+        starts = None
+        if self.compiled.constructions[index].anchor == "sentence":
+            starts = {m.start() for m in self._sentence_starts.finditer(chars)}
+        for i in range(start, end):
+            if ord(chars[i]) not in first or (starts is not None and i not in starts):
                 continue
             found = matcher.longest(chars, i, self.max_tokens)
             if found is not None:

@@ -27,12 +27,12 @@ from hypothesis import strategies as st
 import engine
 from engine.errors import PackError
 from engine.grammar import walk
-from engine.tokenizer import KIND_CLASSES, sentence_ends
+from engine.tokenizer import KIND_CLASSES, sentence_ends, sentences
 
 LEXICONS = {"AA": ["a", "b"], "BB": ["b", "c", "a b"]}  # 'a b' is a multi-word entry
 DERIVED = {"NQ": (["ANY"], ["AA", "STOP"])}  # a set expression: any token but AA and stops
 LEAVES = ["AA", "BB", "NQ", "WORD", "CAPWORD", "NUM", "PUNCT", "SENTEND", '"x"', '"y"i', '"a"', '"."']
-VOCAB = ["a", "b", "c", "x", "y", "Y", "A", "B", "Bob", "7", ",", ".", "\n\n"]
+VOCAB = ["a", "b", "c", "x", "y", "Y", "A", "B", "Bob", "7", ",", ".", "\n\n", "”"]
 
 
 def expr(depth, rule_names):
@@ -67,6 +67,7 @@ def packs(draw):
             "start": draw(st.sampled_from(names)),
             "overlap": draw(st.sampled_from(["longest", "longest", "priority", "all"])),
             "priority": draw(st.integers(0, 2)),
+            "anchor": draw(st.sampled_from(["any", "any", "sentence"])),
         }
     return rules, cons
 
@@ -164,9 +165,12 @@ def oracle(pack, text):
         except lark.exceptions.LarkError:
             return False
 
+    sentence_starts = {i for i, _ in sentences(tokens)}
     cands = {}
     for c in cons:
         for i in range(len(s)):
+            if c.anchor == "sentence" and i not in sentence_starts:
+                continue
             for j in range(len(s), i, -1):
                 if parses(c.start, i, j):
                     cands.setdefault(c.index, []).append((i, j, c.index))
