@@ -56,7 +56,8 @@ IRREGULAR_PLURALS = {"person": ("people", "persons", "person"), "child": ("child
                      "man": ("men", "man"), "woman": ("women", "woman")}
 TIME_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "decade"})
 NEGATIVE_KINDS = ("year", "decade-name", "date", "clock-time", "ordinal", "score", "phone",
-                  "product-or-model", "pronoun-one", "article-a", "identifier", "vote-tally")
+                  "product-or-model", "pronoun-one", "article-a", "identifier", "vote-tally",
+                  "frequency", "multiplier")
 SOURCE_TAGS = ("name", "title", "apposition", "organization", "media", "pronoun", "document",
                "group", "none")
 OTHER_TAGS = ("noun-cue", "dash-cue", "nested", "passive", "unbalanced-quote")
