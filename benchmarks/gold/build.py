@@ -644,6 +644,8 @@ def attribution_phenomena(text, ann, tags) -> list[str]:
         out.append("order: no source")
     elif src < cue < con:
         out.append("order: X said (that) ...")
+    elif cue < src < con:
+        out.append("order: cue first (A statement by X that ..., In a letter, X wrote ...)")
     elif con < src < cue:
         out.append("order: ..., X said")
     elif con < cue < src:
