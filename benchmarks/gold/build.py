@@ -712,9 +712,11 @@ def main(argv=None) -> int:
     group.add_argument("--write-docs", action="store_true",
                        help="refresh the counts block in docs/annotation.md")
     ap.add_argument("--out", type=Path, default=OUT, help="where to write (default: %(default)s)")
+    ap.add_argument("--src", type=Path, default=SRC_DIR,
+                    help="folder of source files (default: %(default)s)")
     args = ap.parse_args(argv)
     try:
-        records, tags = load_sources()
+        records, tags = load_sources(args.src)
     except GoldError as exc:
         print(exc.format(), file=sys.stderr)
         return 2
