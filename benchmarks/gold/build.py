@@ -54,6 +54,9 @@ OWN_UNITS = frozenset({"percentage_point"})
 # Counted nouns whose plural does not contain the lemma.
 IRREGULAR_PLURALS = {"person": ("people", "persons", "person"), "child": ("children", "child"),
                      "man": ("men", "man"), "woman": ("women", "woman")}
+# Counted nouns whose lemma is also a pint unit name with the same spelling (the
+# gold string is the same either way; only the counts per phenomenon differ).
+COUNTED_PINT_NAMES = frozenset({"bag"})
 TIME_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "decade"})
 NEGATIVE_KINDS = ("year", "decade-name", "date", "clock-time", "ordinal", "score", "phone",
                   "product-or-model", "pronoun-one", "article-a", "identifier", "vote-tally",
@@ -605,6 +608,8 @@ def quantity_phenomena(text, ann) -> list[str]:
     if SCALES.search(t):
         out.append("scale words and suffixes (million, m, bn)")
     kind = unit_kind(unit)
+    if kind == "pint" and unit in COUNTED_PINT_NAMES:
+        kind = "count"
     if "low" in a:
         out.append("ranges (low/high)")
     if kind == "none":
