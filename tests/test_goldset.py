@@ -333,3 +333,13 @@ def test_check_mode_reports_a_stale_file(tmp_path):
     assert build.main(["--src", str(src), "--out", str(out), "--check"]) == 0
     out.write_text(out.read_text(encoding="utf-8").replace("mayor", "Mayor"), encoding="utf-8")
     assert build.main(["--src", str(src), "--out", str(out), "--check"]) == 1
+
+
+def test_readme_paragraph_states_the_current_sizes(committed):
+    text = (ROOT / "docs" / "readme" / "goldset.md").read_text(encoding="utf-8")
+    docs = int(re.search(r"(\d+) short\s+news-style documents", text).group(1))
+    quantities = int(re.search(r"(\d+) `QUANTITY` annotations", text).group(1))
+    attributions = int(re.search(r"(\d+) `ATTRIBUTION` annotations", text).group(1))
+    assert docs == len(committed)
+    assert quantities == len(_annotations(committed, "QUANTITY"))
+    assert attributions == len(_annotations(committed, "ATTRIBUTION"))
