@@ -315,6 +315,8 @@ def test_a_good_source_builds(tmp_path):
     ("kind: indirect", "kind: direct", "quotation marks"),
     ("recipient: [],", "", "needs 'recipient'"),
     ('"12 buses ... were late"', '"12 buses ... were early"', "does not occur after"),
+    ("kind: indirect", "kind: indirect, colour: red", "unknown key 'colour'"),
+    ("- id: t-1", "- id: [t-1", "YAML syntax"),
 ])
 def test_source_errors_name_file_line_and_problem(tmp_path, capsys, old, new, message):
     src = _write_source(tmp_path, GOOD_DOC.replace(old, new, 1))
