@@ -435,7 +435,7 @@ def load_sources(src_dir: Path = SRC_DIR):
         raise GoldError(str(src_dir), 0, "no source files (*.yaml) found")
     records, tags, seen, problems = [], [], {}, []
     for path in files:
-        rel = os.path.relpath(path, ROOT)
+        rel = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
         try:
             data = load_yaml(path)
         except LarkspanError as exc:
