@@ -345,3 +345,11 @@ def test_readme_paragraph_states_the_current_sizes(committed):
     assert docs == len(committed)
     assert quantities == len(_annotations(committed, "QUANTITY"))
     assert attributions == len(_annotations(committed, "ATTRIBUTION"))
+
+
+def test_guidelines_list_exactly_the_units_used(committed):
+    docs = (ROOT / "docs" / "annotation.md").read_text(encoding="utf-8")
+    section = docs.split("### Unit names used", 1)[1].split("\n### ", 1)[0]
+    listed = set(re.findall(r"`([^`]+)`", section))
+    used = {a["attrs"]["unit"] for _, a in _annotations(committed, "QUANTITY")} - {None}
+    assert listed == used, (sorted(used - listed), sorted(listed - used))
