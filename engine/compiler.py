@@ -21,7 +21,7 @@ from .errors import PackError, did_you_mean
 from .grammar import (lit_text, nullable, reachable, recursive_rules, rules_from_fragment,
                       rules_from_source, to_lark, walk)
 from .pack import Construction, PackSpec, Where
-from .regexgen import MAX_PATTERN, RegexBuilder, all_codes, first_set, must_set
+from .regexgen import MAX_PATTERN, RegexBuilder, all_codes, first_set, must_set, must_sets
 from .tokenizer import BUILTIN_CLASSES
 
 DEFAULTS = {"overlap": "longest", "max_repeat": 200, "max_tokens": 400, "timeout": 2.0}
@@ -349,8 +349,9 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
             ordered = sorted(shared, key=lambda c: (-c.priority, c.index))
             parts = []
             for c in ordered:
-                body = builder.emit(_build(builder, c, _slot_map(c)))
-                parts.append(f"(?P<c{c.index}>{_anchor(c, builder)}{body})")
+                node = _build(builder, c, _slot_map(c))
+                body = builder.emit(node)
+                parts.append(f"(?P<c{c.index}>{_anchor(c, builder)}{_required(c, builder, node)}{body})")
             # one lookahead on every character any construction can start with
             starts = frozenset().union(*(first_set(_build(builder, c, {}))[0] for c in ordered))
             pattern = f"(?p)(?={ranges_to_class(starts)})(?:" + "|".join(parts) + ")"
@@ -363,9 +364,35 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
     return groups
 
 
+_COMMON_KINDS = ("punct", "stop", "sentend", "dash", "hyphen", "lquote", "rquote", "para")
+
+
+def _selectivity(alphabet):
+    """A ranking of character sets, most selective first: sets of lexical
+    classes (lexicon entries, literal words) before shape classes and
+    punctuation, which are everywhere; then smaller before larger."""
+    common = set()
+    for kind in _COMMON_KINDS:
+        lo, hi = alphabet.block(kind)
+        common.update(range(lo, hi + 1))
+    n = alphabet.n
+
+    def key(codes):
+        shape_only = any((c - alphabet.block("lower")[0]) % n == 0 for c in codes)
+        return (bool(common & codes), shape_only, len(codes))
+
+    return key
+
+
+def _para_codes(alphabet) -> set:
+    lo, hi = alphabet.block("para")
+    return set(range(lo, hi + 1))
+
+
 def _must(members, rules, builder) -> str | None:
     """The must-class of a scan group (see ScanGroup.must), as regex source."""
-    para = set(range(*(lambda lo, hi: (lo, hi + 1))(*builder.alphabet.block("para"))))
+    key = _selectivity(builder.alphabet)
+    para = _para_codes(builder.alphabet)
     must: set = set()
     for c in members:
         if c.backend != "regex":  # recursive rules are not inlined
@@ -373,18 +400,36 @@ def _must(members, rules, builder) -> str | None:
         node = _build(builder, c, {})
         if all_codes(node) & para:
             return None
-        m = must_set(node)
+        m = must_set(node, key)
         if m is None:
             return None
         must |= m
     return ranges_to_class(must) or None
 
 
+def _required(c: ConstructionInfo, builder: RegexBuilder, node) -> str:
+    """Lookaheads for the rarest tokens a match needs: a start position with
+    none of them ahead in its paragraph is rejected by a quick scan instead
+    of the whole grammar."""
+    key = _selectivity(builder.alphabet)
+    para = _para_codes(builder.alphabet)
+    if all_codes(node) & para:
+        return ""
+    not_para = f"[^{chr(min(para))}-{chr(max(para))}]"
+    out = []
+    for m in must_sets(node, key)[:2]:
+        if key(m)[0]:  # punctuation is everywhere: not worth a scan
+            break
+        out.append(f"(?={not_para}*?{ranges_to_class(m)})")
+    return "".join(out)
+
+
 def _patterns(members, rules, builder):
     out = {}
     for c in members:
         if c.backend == "regex":
-            out[c.index] = "(?p)" + _anchor(c, builder) + builder.emit(_build(builder, c, _slot_map(c)))
+            node = _build(builder, c, _slot_map(c))
+            out[c.index] = "(?p)" + _anchor(c, builder) + _required(c, builder, node) + builder.emit(node)
             _check_size(out[c.index], c)
     return out
 

@@ -127,28 +127,41 @@ def first_set(node) -> tuple[frozenset, bool]:
     raise ValueError(kind)
 
 
-def must_set(node) -> frozenset | None:
-    """Characters of which every match holds at least one (the smallest such
-    set this simple analysis finds), or None when there is none."""
+def must_sets(node, key=len) -> list[frozenset]:
+    """Sets of characters such that every match holds a character of each.
+
+    ``key`` ranks sets from the most to the least selective (smaller first);
+    an alternation contributes the union of each branch's best set.
+    """
     kind = node[0]
     if kind == "set":
-        return node[1]
+        return [node[1]]
     if kind == "group":
-        return must_set(node[2])
+        return must_sets(node[2], key)
     if kind == "rep":
-        return must_set(node[1]) if node[2] >= 1 else None
+        return must_sets(node[1], key) if node[2] >= 1 else []
     if kind == "alt":
-        out = set()
+        best = []
         for item in node[1]:
-            sub = must_set(item)
-            if sub is None:
-                return None
-            out |= sub
-        return frozenset(out)
+            sub = must_sets(item, key)
+            if not sub:
+                return []
+            best.append(min(sub, key=key))
+        return [frozenset().union(*best)]
     if kind == "seq":
-        options = [m for m in (must_set(item) for item in node[1]) if m is not None]
-        return min(options, key=len) if options else None
+        out: list = []
+        for item in node[1]:
+            for m in must_sets(item, key):
+                if m not in out:
+                    out.append(m)
+        return sorted(out, key=key)
     raise ValueError(kind)
+
+
+def must_set(node, key=len) -> frozenset | None:
+    """The most selective of ``must_sets``, or None when there is none."""
+    sets = must_sets(node, key)
+    return min(sets, key=key) if sets else None
 
 
 def all_codes(node) -> set:
