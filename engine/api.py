@@ -107,9 +107,11 @@ class Pack:
     def extract(self, text: str, timeout: float | None = None) -> list[Match]:
         """Every match in ``text``, sorted by position."""
         tokens, cands = self.scan(text, timeout)
-        return [self._match(tokens, c) for c in cands]
+        matches = (self._match(tokens, c) for c in cands)
+        return [m for m in matches if m is not None]
 
-    def _match(self, tokens: Tokens, cand) -> Match:
+    def _match(self, tokens: Tokens, cand) -> Match | None:
+        """The Match for a candidate, or None when a normalizer rejects it."""
         start, end, index, frags = cand
         c = self.compiled.constructions[index]
         if c.span_slots:
@@ -131,7 +133,10 @@ class Pack:
         if c.normalize:
             view = MatchView(self.compiled, tokens, start, end, frags, c)
             for name, args in c.normalize:
-                attrs.update(REGISTRY[name](view, **args))
+                found = REGISTRY[name](view, **args)
+                if found is None:  # the normalizer rejects the match
+                    return None
+                attrs.update(found)
         return Match(c.label, s, e, tokens.text[s:e], slots, attrs, c.name, self.id)
 
     def extract_doc(self, doc: dict, timeout: float | None = None) -> dict:
