@@ -321,6 +321,8 @@ def quantity(m: MatchView, kind: str = "measure", units=UNIT_LEXICONS):
                 return None
             first = parse_amount(m, _first_tokens(m, ("value",))[1])
             value = first.value + convert(float(inches.value), "inch", unit)
+        for w in m.slot_tokens("post_scale"):  # "75 USD million"
+            value = value * (_num(_lex(m, "SCALE", w)) or 1)
         attrs["value"] = _tidy(value * mult)
 
     # -- bound and trend ---------------------------------------------------
