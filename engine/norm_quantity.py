@@ -293,6 +293,10 @@ def quantity(m: MatchView, kind: str = "measure", units=UNIT_LEXICONS):
         hi = parse_amount(m, _first_tokens(m, ("high",))[1])
         if lo is None or hi is None:
             return None
+        if not m.slot_spans("between"):  # "3 and 5 km" is a range only after "between"
+            gap = m.token_texts(m.slot_spans("low")[0][1], m.slot_spans("high")[0][0])
+            if any(w.lower() == "and" for w in gap):
+                return None
         low, high = lo.value, hi.value
         if lo.scale == 1 and hi.scale > 1 and low * hi.scale <= high:
             low = _tidy(low * hi.scale)  # "$3 to $5 million", "5-10 billion"
