@@ -21,7 +21,7 @@ from .normalizers import MatchView, parse_number, register
 #: normalizer's arguments (``units``, ``numbers`` ...).
 UNIT_LEXICONS = ("UNIT_SYM", "UNIT", "UNIT_FORM", "RATIO", "CUR_FORM", "CUR_WORD", "POUNDW", "CENTW")
 MONEY_LEXICONS = ("CUR_FORM", "CUR_WORD", "POUNDW", "CENTW")
-NON_PHYSICAL = {"currency", "ratio", "count"}
+NON_PHYSICAL = {"currency", "ratio", "count", "calendar"}  # no SI conversion for these
 _SIGNS = {"-": -1, "−": -1, "minus": -1, "+": 1}
 _SKIP = {"of", "and", "-"}
 
