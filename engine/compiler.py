@@ -21,7 +21,8 @@ from .errors import PackError, did_you_mean
 from .grammar import (lit_text, nullable, reachable, recursive_rules, rules_from_fragment,
                       rules_from_source, to_lark, walk)
 from .pack import Construction, PackSpec, Where
-from .regexgen import MAX_PATTERN, RegexBuilder
+from .alphabet import ranges_to_class as _ranges_to_class
+from .regexgen import MAX_PATTERN, RegexBuilder, first_codes
 from .tokenizer import BUILTIN_CLASSES
 
 DEFAULTS = {"overlap": "longest", "max_repeat": 200, "max_tokens": 400, "timeout": 2.0}
@@ -330,17 +331,27 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
         policy = "priority" if any(c.overlap == "priority" for c in shared) else "longest"
         if policy == "longest" and all(c.backend == "regex" for c in shared):
             ordered = sorted(shared, key=lambda c: (-c.priority, c.index))
-            parts = []
+            parts, firsts = [], []
             for c in ordered:
-                body = builder.emit(builder.build(rules[c.start], _slot_map(c)))
-                parts.append(f"(?P<c{c.index}>{body})")
-            pattern = "(?p)" + "|".join(parts)
+                tree = builder.build(rules[c.start], _slot_map(c))
+                firsts.append(first_codes(tree))
+                parts.append(f"(?P<c{c.index}>{builder.emit(tree)})")
+            pattern = "(?p)" + _first_lookahead(firsts) + "(?:" + "|".join(parts) + ")"
             _check_size(pattern, ordered[0])
             groups.append(ScanGroup(label, "combined", policy, [c.index for c in ordered], pattern=pattern))
         else:
             groups.append(ScanGroup(label, "candidates", policy, [c.index for c in shared],
                                     patterns=_patterns(shared, rules, builder)))
     return groups
+
+
+def _first_lookahead(firsts) -> str:
+    """A lookahead on the characters that can start any member: the regex
+    engine then rejects most start positions with one set test."""
+    if any(f is None for f in firsts):
+        return ""
+    codes = frozenset().union(*firsts)
+    return f"(?={_ranges_to_class(codes)})" if codes else ""
 
 
 def _patterns(members, rules, builder):

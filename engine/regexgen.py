@@ -87,6 +87,42 @@ class RegexBuilder:
         raise ValueError(kind)
 
 
+def first_codes(node) -> frozenset | None:
+    """The token characters that can start a match of ``node`` (the
+    intermediate form of ``RegexBuilder.build``), or None if it can match
+    the empty string.  A lookahead on this set lets the regex engine skip
+    start positions at once."""
+    codes, nullable = _first(node)
+    return None if nullable else frozenset(codes)
+
+
+def _first(node):
+    kind = node[0]
+    if kind == "set":
+        return set(node[1]), False
+    if kind == "group":
+        return _first(node[2])
+    if kind == "rep":
+        codes, nullable = _first(node[1])
+        return codes, nullable or node[2] == 0
+    if kind == "alt":
+        out, nullable = set(), False
+        for item in node[1]:
+            codes, null = _first(item)
+            out |= codes
+            nullable = nullable or null
+        return out, nullable
+    if kind == "seq":
+        out = set()
+        for item in node[1]:
+            codes, null = _first(item)
+            out |= codes
+            if not null:
+                return out, False
+        return out, True
+    raise ValueError(kind)
+
+
 def _alt(items):
     """Merge single-character alternatives and factor shared first items."""
     flat = []
