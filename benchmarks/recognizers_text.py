@@ -74,7 +74,7 @@ UNIT_MAP = {
 # Our dimensions that belong to each file's kind (for false_positives_own_kind).
 OWN_KIND = {
     "Currency": lambda d: d == "currency",
-    "Dimension": lambda d: d not in ("currency", "count", "ratio", "temperature", "time"),
+    "Dimension": lambda d: bool(d) and d not in ("currency", "count", "ratio", "temperature", "time"),
     "Temperature": lambda d: d in ("temperature", "angle"),
     "Age": lambda d: d == "time",
 }

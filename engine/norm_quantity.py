@@ -256,6 +256,9 @@ def quantity(m: MatchView, kind: str = "measure", units=UNIT_LEXICONS):
             return None
         unit, dimension, mult = found
         surface = " ".join(words)
+    elif kind == "bare":
+        if m.slot_spans("clock"):
+            return None  # "about 10 a.m." is a time of day
     elif kind == "counted":
         words = _last_tokens(m, "noun")
         lemma = m.lexicon_value("NOUN", words)
