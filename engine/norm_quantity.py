@@ -314,6 +314,13 @@ def quantity(m: MatchView, kind: str = "measure", units=UNIT_LEXICONS):
             return None
         value = parsed.value
         plural = parsed.plural_scale
+        # "a third" is a fraction only before "of" ("a third term" is an ordinal);
+        # "of the" between number and noun is kept only for fractions ("two of the troops" is not 2 troops)
+        followed_by_of = _next_word(m, slot) == "of"
+        if _ordinal_like(m, words) and not followed_by_of:
+            return None
+        if m.slot_spans("of") and not parsed.fraction_word:
+            return None
         # "half an hour" is fine, "5 a day" is not a quantity of days
         if kind == "measure" and not parsed.fraction_word and _article_before_unit(m):
             return None
@@ -370,3 +377,21 @@ def _article_before_unit(m: MatchView) -> bool:
         return False
     between = m.token_texts(values[0][1], units[-1][0])
     return any(w.lower() in ("a", "an") for w in between)
+
+
+def _next_word(m: MatchView, slot: str | None) -> str | None:
+    """The lower-cased token right after the first fragment of ``slot``."""
+    spans = m.slot_spans(slot) if slot else []
+    if not spans:
+        return None
+    end = spans[0][1]
+    if end >= len(m.tokens):
+        return None
+    return m.token_texts(end, end + 1)[0].lower()
+
+
+def _ordinal_like(m: MatchView, words: list[str]) -> bool:
+    """'a third', 'a fifth': an article and a fraction word that is also an ordinal."""
+    if len(words) != 2 or words[0].lower() not in ("a", "an"):
+        return False
+    return m.lexicon_value("FRACHALF", words[1:]) is None and m.lexicon_value("FRACWORD", words[1:]) is not None
