@@ -230,6 +230,8 @@ def _slot_words(m: MatchView, slot: str) -> list[str]:
 @register("quantity")
 def quantity(m: MatchView, kind: str = "measure", units=UNIT_LEXICONS):
     """attrs of a quantity match; ``kind`` is money, ratio, measure or counted."""
+    if m.slot_spans("date") or m.slot_spans("clock"):
+        return None  # "Feb. 13 death", "about 10 a.m.": dates and times of day
     attrs: dict = {}
     unit = dimension = surface = None
     mult = 1
@@ -257,8 +259,7 @@ def quantity(m: MatchView, kind: str = "measure", units=UNIT_LEXICONS):
         unit, dimension, mult = found
         surface = " ".join(words)
     elif kind == "bare":
-        if m.slot_spans("clock"):
-            return None  # "about 10 a.m." is a time of day
+        pass  # no unit
     elif kind == "counted":
         words = _last_tokens(m, "noun")
         lemma = m.lexicon_value("NOUN", words)
