@@ -26,6 +26,10 @@ def lint(pack) -> list[str]:
             out.append(_finding("W102", compiled.file, "?", f"rule '{name}' is not used by any construction"))
     used_classes = {n[1] for r in used_rules for n in walk(rules[r]) if n[0] == "term"}
     used_classes |= {name[5:].upper() for name in used_rules if name.startswith("_lex_")}
+    for name, (any_of, excluded) in compiled.alphabet.derived.items():  # classes made of classes
+        if name in used_classes:
+            used_classes.update(any_of)
+            used_classes.update(excluded)
     for lexicon in compiled.lexicon_values:
         if lexicon not in used_classes:
             out.append(_finding("W103", compiled.file, "?", f"lexicon '{lexicon}' is not used by any rule"))
