@@ -53,6 +53,8 @@ class Alphabet:
         lexsets: dict[frozenset, set[str]] = {frozenset(): set(KINDS)}
 
         def add(classes, kinds):
+            if "stop" in kinds:  # the SENTEND pass turns a sentence-final stop into 'sentend'
+                kinds = kinds | {"sentend"}
             lexsets.setdefault(classes, set()).update(kinds)
 
         for bare, classes in self.exact.items():
