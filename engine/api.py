@@ -109,12 +109,14 @@ class Pack:
         """Every match in ``text``, sorted by position.
 
         ``tokens`` may pass ``engine.tokenize(text)`` in, so several packs
-        share one tokenization.
+        share one tokenization.  A match that a normalizer rejects is left out.
         """
         tokens, cands = self.scan(text, timeout, tokens)
-        return [self._match(tokens, c) for c in cands]
+        matches = (self._match(tokens, c) for c in cands)
+        return [m for m in matches if m is not None]
 
-    def _match(self, tokens: Tokens, cand) -> Match:
+    def _match(self, tokens: Tokens, cand) -> Match | None:
+        """The Match for a candidate, or None when a normalizer rejects it."""
         start, end, index, frags = cand
         c = self.compiled.constructions[index]
         if c.span_slots:
@@ -136,7 +138,10 @@ class Pack:
         if c.normalize:
             view = MatchView(self.compiled, tokens, start, end, frags, c)
             for name, args in c.normalize:
-                attrs.update(REGISTRY[name](view, **args))
+                found = REGISTRY[name](view, **args)
+                if found is None:  # the normalizer rejects the match
+                    return None
+                attrs.update(found)
         return Match(c.label, s, e, tokens.text[s:e], slots, attrs, c.name, self.id)
 
     def explain(self, text: str):

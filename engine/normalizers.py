@@ -8,7 +8,10 @@ never contains code.  Python users add their own with ``register``::
         return {"loud": m.slot_text(slot).isupper()}
 
 A normalizer receives a ``MatchView`` and the arguments written in the pack,
-and returns a dict of attrs (merged in order; later normalizers win).
+and returns a dict of attrs (merged in order; later normalizers win), or
+``None`` to reject the match: the span is then not reported.  Overlaps are
+resolved before normalizing, so a rejected match does not give its tokens
+back to a shorter competitor.
 """
 from __future__ import annotations
 
