@@ -280,7 +280,7 @@ def to_brat(doc: dict) -> str:
     def textbound(typ, frags):
         tid = new("T")
         where = ";".join(f"{s} {e}" for s, e in frags)
-        shown = " ".join(text[s:e] for s, e in frags).replace("\n", " ").replace("\t", " ")
+        shown = re.sub(r"\s", " ", " ".join(text[s:e] for s, e in frags))
         out.append(f"{tid}\t{typ} {where}\t{shown}")
         return tid
 
@@ -335,7 +335,8 @@ def from_brat(ann_text: str, text: str, doc_id: str, source: str = "<ann>") -> d
     relations: list[tuple[str, str, str, int]] = []
     attrs: dict[str, dict] = {}
     notes: dict[str, dict] = {}
-    for n, line in enumerate(ann_text.splitlines(), 1):
+    for n, line in enumerate(ann_text.split("\n"), 1):
+        line = line.rstrip("\r")
         if not line.strip():
             continue
         ident, _, rest = line.partition("\t")
