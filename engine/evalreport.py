@@ -139,9 +139,9 @@ def changed_listing(result: dict, top: int = 20) -> str:
     changed = sorted(result["changed"], key=lambda c: (c["net"], c["id"]))
     if not changed:
         return "no document changed its outcome"
-    lines = [f"{len(changed)} documents changed (found = gold annotations matched strictly; "
-             f"FP = predictions with no overlapping gold)",
-             f"{'document':<50} {'gained':>7} {'lost':>7} {'new FP':>7} {'fixed FP':>9} {'net':>6}"]
+    lines = textwrap.wrap(f"{len(changed)} documents changed (found = gold annotations matched strictly; "
+                          f"FP = predictions with no overlapping gold)", WIDTH)
+    lines += [f"{'document':<50} {'gained':>7} {'lost':>7} {'new FP':>7} {'fixed FP':>9} {'net':>6}"]
     for c in changed[:top]:
         lines.append(f"{_cut(c['id'], 50):<50} {len(c['gained']):>7} {len(c['lost']):>7} "
                      f"{len(c['new_fp']):>7} {len(c['fixed_fp']):>9} {c['net']:>+6}")
