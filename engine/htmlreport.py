@@ -36,7 +36,7 @@ section.doc{border-top:2px solid #ddd;margin-top:10px}
 .seg.p{background:#c9f2d0}
 .seg.p.part{background:#fde68a}
 .seg.p.fp{background:#fecaca}
-.seg.off{background:none;border-bottom:none}
+.seg.off{background:none !important;border-bottom:none !important}
 .seg.focus{outline:2px solid #2563eb;outline-offset:1px}
 .anchor{scroll-margin-top:80px}
 .legend span{padding:0 4px;margin-right:6px}
@@ -55,14 +55,14 @@ JS = """
       e.classList.toggle('hidden',!ok); if(ok){shown++;}
     });
     document.getElementById('n-shown').textContent=shown;
-    document.querySelectorAll('.seg').forEach(function(s){
-      s.classList.toggle('off',!!label&&s.dataset.l.split(' ').indexOf(label)<0);
+    document.querySelectorAll('#docs .seg').forEach(function(s){
+      s.classList.toggle('off',!!label&&(s.dataset.l||'').split(' ').indexOf(label)<0);
     });
   }
   function focusError(){
     document.querySelectorAll('.seg.focus').forEach(function(s){s.classList.remove('focus');});
     var m=/^#err-(\\d+)$/.exec(location.hash); if(!m){return;}
-    document.querySelectorAll('.seg').forEach(function(s){
+    document.querySelectorAll('#docs .seg').forEach(function(s){
       if((' '+(s.dataset.e||'')+' ').indexOf(' '+m[1]+' ')>=0){s.classList.add('focus');}
     });
   }
