@@ -4,7 +4,8 @@
     larkspan eval --pred PRED GOLD
     larkspan compare OLD NEW GOLD
 
-GOLD is a gold-format JSONL file or a folder of brat ``.ann``/``.txt`` pairs.
+GOLD is a gold-format JSONL file, a folder of brat ``.ann``/``.txt`` pairs, or
+a Recognizers-Text spec file (``.json``; see ``goldio.read_recognizers``).
 OLD and NEW are pack files, prediction files (``.jsonl``) or a pack at a git
 revision written ``PATH@REV`` (``rules/attribution.yaml@HEAD~1``): the pack and
 every file it imports or reads are taken from that revision (``git show``) into
@@ -26,10 +27,12 @@ from .errors import InputError, UsageError
 # Inputs
 
 def read_gold_any(path: str) -> list[dict]:
-    """Gold records from a JSONL file or a folder of brat files."""
-    from .goldio import read_brat_dir, read_gold
+    """Gold records from a JSONL file, a folder of brat files, or a Recognizers-Text spec (.json)."""
+    from .goldio import read_brat_dir, read_gold, read_recognizers
 
     p = Path(path)
+    if p.suffix == ".json" and p.is_file():
+        return read_recognizers(p)
     if p.is_dir():
         docs = read_brat_dir(p)
         if not docs:
@@ -210,7 +213,7 @@ def cmd_eval(args) -> int:
         preds = predict(packs, gold, timeout=args.timeout)
         source = {"packs": [p.id for p in packs]}
     labels = args.label or None
-    ev = evaluate(_restrict(gold, labels), _restrict(preds, labels), labels=labels)
+    ev = evaluate(_restrict(gold, labels), _restrict(preds, labels), labels=labels, by=args.by)
     title = f"larkspan eval {args.gold}"
     to_stdout_json = args.json == "-"
     if args.json:
@@ -236,13 +239,14 @@ def cmd_compare(args) -> int:
         runs = []
         for v in (old, new):
             preds = v.predict(gold, args)
-            runs.append(evaluate(_restrict(gold, labels), _restrict(preds, labels), labels=labels, errors=False))
+            runs.append(evaluate(_restrict(gold, labels), _restrict(preds, labels), labels=labels, errors=False,
+                                 by=args.by))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if labels is None:
         both = sorted(set(runs[0].labels) | set(runs[1].labels))
         if both != runs[0].labels or both != runs[1].labels:
-            runs = [evaluate(r.docs, r.preds, labels=both, errors=False) for r in runs]
+            runs = [evaluate(r.docs, r.preds, labels=both, errors=False, by=args.by) for r in runs]
     result = compare(runs[0], runs[1], n_resamples=args.resamples, seed=args.seed)
     result.update(old=args.old, new=args.new, gold=args.gold)
     if args.json:
@@ -289,8 +293,11 @@ def register(sub) -> None:
 
 
 def _common(sp):
-    sp.add_argument("gold", metavar="GOLD", help="gold-format JSONL, or a folder of brat .ann + .txt files")
+    sp.add_argument("gold", metavar="GOLD", help="gold-format JSONL, a folder of brat .ann + .txt files, or a "
+                    "Recognizers-Text spec file (.json)")
     sp.add_argument("--label", action="append", metavar="LABEL", help="score only this label; repeat for several")
+    sp.add_argument("--by", action="append", metavar="[LABEL.]ATTR",
+                    help="also break the figures down by this attr (e.g. QUANTITY.trend); repeat for several")
     sp.add_argument("--json", nargs="?", const="-", metavar="FILE",
                     help="write the results as JSON to FILE ('-' or no FILE: standard output)")
     sp.add_argument("--no-cache", action="store_true", help="compile packs afresh")

@@ -49,7 +49,7 @@ overlap, some gold fragment shares a character with some predicted fragment.
 ``char`` counts characters of the fragments as for spans.
 
 **Breakdown** (part ``ATTR=VALUE``, e.g. ``kind=direct``): for the attrs in
-``BREAKDOWN_ATTRS`` that gold uses, the span metrics restricted to gold and
+``BREAKDOWN_ATTRS`` (or those asked for with ``by``) that gold uses, the span metrics restricted to gold and
 predicted annotations having that value; an aligned pair counts only when
 both have it.  A missing attr is the value ``(none)``.
 
@@ -85,7 +85,7 @@ from dataclasses import dataclass, field
 SPAN_MODES = ("strict", "normalized", "overlap", "char")
 VALUE_MODES = ("value", "value+unit", "value+bound")
 LEVELS = {"strict": 3, "normalized": 2, "overlap": 1}
-BREAKDOWN_ATTRS = {"ATTRIBUTION": ("kind",), "QUANTITY": ("dimension", "unit_kind")}
+BREAKDOWN_ATTRS = {"ATTRIBUTION": ("kind",), "QUANTITY": ("dimension", "unit_kind", "kind")}
 REL_TOL = 1e-5
 N_RESAMPLES = 1000
 SEED = 0
@@ -354,11 +354,14 @@ def _progress(iterable, total: int, what: str, enabled: bool | None):
 
 
 def evaluate(gold_docs: list[dict], pred_docs: list[dict], labels=None, progress: bool | None = None,
-             errors: bool = True) -> Evaluation:
+             errors: bool = True, by=None) -> Evaluation:
     """Score ``pred_docs`` against ``gold_docs`` (both gold-format records, same order and ids).
 
     ``labels`` restricts scoring to those labels (default: every label in gold
-    or predictions).  See the module docstring for the definitions.
+    or predictions); ``by`` names attrs to break the figures down by, as
+    ``ATTR`` (every label) or ``LABEL.ATTR``, in addition to ``BREAKDOWN_ATTRS``.
+    ``errors=False`` skips the error listing.  See the module docstring for
+    the definitions.
     """
     if len(gold_docs) != len(pred_docs):
         raise ValueError("gold and predictions must have one record per document, in the same order")
@@ -376,7 +379,12 @@ def evaluate(gold_docs: list[dict], pred_docs: list[dict], labels=None, progress
                     names.update(a.get("slots", {}))
                     attrs.update(a.get("attrs", {}))
         slot_names[label] = sorted(names)
-        breakdown[label] = [x for x in BREAKDOWN_ATTRS.get(label, ()) if x in attrs]
+        wanted = list(BREAKDOWN_ATTRS.get(label, ()))
+        for item in by or ():
+            lb, _, attr = item.rpartition(".")
+            if lb in ("", label) and attr not in wanted:
+                wanted.append(attr)
+        breakdown[label] = [x for x in wanted if x in attrs]
     ev = Evaluation(labels, slot_names, breakdown, [], [], defaultdict(Counter), [], [], list(gold_docs),
                     list(pred_docs), [])
     for gdoc, pdoc in _progress(zip(gold_docs, pred_docs), len(gold_docs), "scoring", progress):
@@ -527,11 +535,18 @@ def _errors(ev, gdoc, label, G, P, pairs, sents):
 
 def predict(packs, gold_docs: list[dict], progress: bool | None = None, timeout: float | None = None) -> list[dict]:
     """Run the packs over every gold document; gold-format prediction records."""
+    from .errors import LarkspanError
+
     out = []
     for d in _progress(gold_docs, len(gold_docs), "extracting", progress):
         anns = []
         for pack in packs:
-            for m in pack.extract(d["text"], timeout):
+            try:
+                found = pack.extract(d["text"], timeout)
+            except LarkspanError as exc:
+                exc.message = f"document {d['id']!r} (gold line {d.get('line', '?')}): {exc.message}"
+                raise
+            for m in found:
                 a = m.to_json()
                 a.setdefault("slots", {})
                 anns.append(a)

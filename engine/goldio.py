@@ -539,7 +539,7 @@ def recognizers_attrs(result: dict) -> dict:
 
 
 def read_recognizers(path) -> list[dict]:
-    """The cases of one Recognizers-Text spec file as gold-format records.
+    """The cases of a Recognizers-Text spec file (or of every ``*.json`` under a folder) as records.
 
     Each case becomes ``{"id": "<FileStem>-<n>", "text": Input, "meta": {...},
     "annotations": [...]}`` with one QUANTITY annotation per result: ``span``
@@ -555,6 +555,8 @@ def read_recognizers(path) -> list[dict]:
     its ``Text`` (case-insensitively) raises GoldError naming the line.
     """
     path = Path(path)
+    if path.is_dir():
+        return [rec for p in sorted(path.rglob("*.json")) for rec in read_recognizers(p)]
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except OSError as exc:

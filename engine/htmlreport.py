@@ -81,19 +81,24 @@ def _esc(s) -> str:
 def _doc_html(ev: Evaluation, index: int, errs_of_doc: list[dict]) -> str:
     gdoc = ev.docs[index]
     text = gdoc["text"]
-    items = []  # (start, end, side, label, status)
+    items = []  # (start, end, side, label, status, tooltip)
+
+    def slots_of(a):
+        return "".join(f"; {k}: " + " | ".join(text[s:e] for s, e in v) for k, v in a.get("slots", {}).items() if v)
+
     for label, (G, P, pairs) in ev.alignments[index].items():
         g_level = {i: lv for i, _, lv in pairs}
         p_level = {j: lv for _, j, lv in pairs}
         for i, a in enumerate(G):
             lv = g_level.get(i, 0)
             items.append((*a["span"], "g", label, "tp" if lv == 3 else ("part" if lv else "fn"),
-                          f"gold {label} {a['span'][0]}-{a['span'][1]}" + ("" if lv else " (missed)")))
+                          f"gold {label} {a['span'][0]}-{a['span'][1]}" + ("" if lv else " (missed)")
+                          + slots_of(a)))
         for j, a in enumerate(P):
             lv = p_level.get(j, 0)
             items.append((*a["span"], "p", label, "tp" if lv == 3 else ("part" if lv else "fp"),
                           f"pred {label} {a['span'][0]}-{a['span'][1]} rule {a.get('rule', '')}"
-                          + ("" if lv else " (spurious)")))
+                          + ("" if lv else " (spurious)") + slots_of(a)))
     errs = [(e["span"][0], e["span"][1], e["n"]) for e in errs_of_doc]
     cuts = sorted({0, len(text)} | {x for it in items for x in it[:2]} | {x for e in errs for x in e[:2]})
     anchors: dict[int, list[int]] = {}
@@ -115,7 +120,7 @@ def _doc_html(ev: Evaluation, index: int, errs_of_doc: list[dict]) -> str:
             if status != "tp":
                 cls.add(status)
         labels = " ".join(sorted({it[3] for it in cover}))
-        title = "; ".join(it[5] for it in cover)
+        title = "\n".join(it[5] for it in cover)
         out.append(f'<span class="{" ".join(sorted(cls))}" data-l="{_esc(labels)}" data-e="{" ".join(in_errs)}" '
                    f'title="{_esc(title)}">{piece}</span>')
     return (f'<section class="doc" id="doc-{index}"><h3>{_esc(gdoc["id"])}</h3>'

@@ -230,3 +230,23 @@ def test_progress_bars_only_on_a_terminal(monkeypatch):
     assert bar is not items and list(bar) == items
     assert "scoring" in tty.getvalue()
     assert evaluate_module._progress(items[:3], 3, "x", None) == items[:3]
+
+
+def test_breakdown_by_a_chosen_attr_and_a_recognizers_spec_as_gold(tmp_path, capsys):
+    code, out, err = run(capsys, "eval", "--pred", GOLD, GOLD, "--by", "QUANTITY.trend", "--json", tmp_path / "r.json")
+    assert code == 0, err
+    parts = {(r["label"], r["part"]) for r in json.loads((tmp_path / "r.json").read_text())["metrics"]}
+    assert {("QUANTITY", "trend=up"), ("QUANTITY", "trend=down"), ("QUANTITY", "trend=(none)")} <= parts
+    assert not any(label == "ATTRIBUTION" and part.startswith("trend=") for label, part in parts)
+    spec = [{"Input": "The tank holds 40 km of cable.", "Results": [
+        {"Text": "40 km", "TypeName": "dimension", "Start": 15, "End": 19,
+         "Resolution": {"value": "40", "unit": "Kilometer", "subtype": "Length"}}]},
+            {"Input": "Nothing to see.", "Results": []}]
+    (tmp_path / "Spec.json").write_text(json.dumps(spec), encoding="utf-8-sig")
+    pack = write_pack(tmp_path / "p", UNITS_V1)
+    code, out, err = run(capsys, "eval", "--pack", pack, tmp_path / "Spec.json", "--json", tmp_path / "s.json")
+    assert code == 0, err
+    rows = {(r["label"], r["part"], r["mode"]): r for r in json.loads((tmp_path / "s.json").read_text())["metrics"]}
+    assert rows[("QUANTITY", "span", "strict")]["tp"] == 1
+    assert rows[("QUANTITY", "span", "value")]["f1"] == 1.0
+    assert rows[("QUANTITY", "span", "value+unit")]["f1"] == 0.0  # their unit names are not ours
