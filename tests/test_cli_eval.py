@@ -191,8 +191,16 @@ def test_materialize_takes_every_file_from_the_revision(tmp_path):
     write_pack(repo / "rules", UNITS_V1)
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "v1")
+    (repo / "grammars").mkdir()
+    (repo / "grammars" / "frag.lark").write_text("// v1\n", encoding="utf-8")
+    (repo / "rules" / "pack.yaml").write_text(PACK.replace("imports: [shared.yaml]",
+                                                          "imports: [shared.yaml, frag.lark]"), encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "v2")
+    (repo / "grammars" / "frag.lark").write_text("// v3, not committed\n", encoding="utf-8")
     (repo / "rules" / "shared.yaml").unlink()
     out = materialize(f"{repo}/rules/pack.yaml@HEAD", tmp_path / "m")
+    assert (tmp_path / "m" / "rules" / "frag.lark").read_text() == "// v1\n"  # where the engine looks first
     assert out == tmp_path / "m" / "rules" / "pack.yaml"
     assert (tmp_path / "m" / "rules" / "shared.yaml").read_text() == SHARED
     assert (tmp_path / "m" / "rules" / "lexicons" / "units.txt").read_text() == UNITS_V1
