@@ -86,6 +86,10 @@ def eval_text(ev: Evaluation, title: str, n_errors: int = 10, n_rules: int = 20)
         kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
     parts = [textwrap.fill(f"{title}: {len(ev.doc_ids)} documents, {gold} gold and {pred} predicted "
                            f"annotations", WIDTH), "", metrics_table(ev.metrics()), ""]
+    no_gold = [lb for lb in ev.labels if not t[(lb, "span", "strict", "gold")]]
+    if no_gold:
+        parts += [textwrap.fill(f"no gold annotations for {', '.join(no_gold)}: every prediction counts as a "
+                                f"false positive (leave them out with --label)", WIDTH), ""]
     unscored = _unscored_slots(ev)
     if unscored:
         parts += [textwrap.fill("not scored (gold never annotates them): " + ", ".join(unscored), WIDTH), ""]

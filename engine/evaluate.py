@@ -239,6 +239,13 @@ def slot_level(text: str, gf, pf) -> int:
     return 1 if _frags_overlap(gf, pf) else 0
 
 
+def _show_value(attrs: dict) -> str:
+    key = value_key(attrs)
+    if key[0] == "range":
+        return f"{key[1]}–{key[2]}"
+    return "none" if key[0] == "none" else str(key[1])
+
+
 def _attr_value(a: dict, attr: str) -> str:
     v = a.get("attrs", {}).get(attr)
     return "(none)" if v is None else str(v)
@@ -506,7 +513,7 @@ def _errors(ev, gdoc, label, G, P, pairs, sents):
         if label == "QUANTITY":
             ga, pa = g["attrs"], p["attrs"]
             if not values_agree(ga, pa):
-                details.append(f"value {value_key(ga)[1:]} vs {value_key(pa)[1:]}")
+                details.append(f"value {_show_value(ga)} vs {_show_value(pa)}")
             if ga.get("unit") != pa.get("unit"):
                 details.append(f"unit {ga.get('unit')!r} vs {pa.get('unit')!r}")
             if ga.get("bound", "=") != pa.get("bound", "="):

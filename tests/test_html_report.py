@@ -27,7 +27,14 @@ def report():
 
 
 def test_page_keeps_every_document_text_and_one_anchor_per_error():
-    gold, ev = report()
+    gold, preds = fixed_predictions()
+    text = 'She wrote <script>alert("x")</script> & said "5 < 6".'
+    gold.append({"id": "odd <id>", "text": text, "meta": {}, "annotations": [
+        {"label": "QUANTITY", "span": [text.index("5"), text.index("6") + 1], "slots": {}, "attrs": {}}]})
+    preds.append({"id": "odd <id>", "text": text, "meta": {}, "annotations": [
+        {"label": "QUANTITY", "span": [text.index("<script>"), text.index("x")], "slots": {}, "attrs": {},
+         "rule": "r<1>"}]})
+    ev = evaluate(gold, preds)
     page = htmlreport.render(ev)
     bodies = re.findall(r'<div class="text">(.*?)</div></section>', page, re.S)
     assert [html.unescape(re.sub(r"<[^>]+>", "", b)) for b in bodies] == [d["text"] for d in gold]
@@ -36,6 +43,7 @@ def test_page_keeps_every_document_text_and_one_anchor_per_error():
     links = re.findall(r'<a href="#err-(\d+)">', page)
     assert sorted(map(int, links)) == list(range(len(ev.errors)))
     assert "http://" not in page and "https://" not in page and "<link" not in page
+    assert page.count("<script>") == 1 and "odd &lt;id&gt;" in page
 
 
 needs_browser = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER and HAVE_SELENIUM),
