@@ -75,7 +75,6 @@ interval is the 2.5th and 97.5th percentile of the differences new - old.
 from __future__ import annotations
 
 import json
-import math
 import re
 import sys
 import unicodedata
@@ -596,7 +595,7 @@ def pair_predictions(gold_docs: list[dict], pred_docs: list[dict], pred_file: st
 # --------------------------------------------------------------------------
 # Comparing two runs
 
-def count_matrix(ev: Evaluation, keys: list) -> "np.ndarray":  # noqa: F821
+def count_matrix(ev: Evaluation, keys: list):
     import numpy as np
 
     index = {k: i for i, k in enumerate(keys)}

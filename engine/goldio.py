@@ -56,10 +56,10 @@ class GoldError(InputError):
 
     code = "E402"
 
-    def __init__(self, file: str, problems: list[tuple[int, str]], fix: str | None = None):
+    def __init__(self, file: str, problems: list[tuple[int, str]], fix: str | None = None, what: str = "file"):
         self.problems = problems
         shown = problems[:MAX_REPORTED]
-        lines = [f"{len(problems)} bad line{'s' if len(problems) != 1 else ''} in a gold/prediction file"]
+        lines = [f"{len(problems)} bad line{'s' if len(problems) != 1 else ''} in the {what}"]
         lines += [f"  {file}:{n}: {msg}" for n, msg in shown]
         if len(problems) > len(shown):
             lines.append(f"  ... and {len(problems) - len(shown)} more")
@@ -86,7 +86,7 @@ def _check_pair(pair, n: int, what: str) -> str | None:
     return None
 
 
-def check_annotation(ann, text_len: int, prediction: bool = False) -> list[str]:
+def check_annotation(ann, text_len: int) -> list[str]:
     """What is wrong with one annotation (empty when it is valid)."""
     if not isinstance(ann, dict):
         return ["an annotation must be a JSON object with 'label' and 'span'"]
@@ -159,7 +159,7 @@ def _check_attrs(label: str, attrs: dict) -> list[str]:
     return errs
 
 
-def check_record(obj, prediction: bool = False) -> list[str]:
+def check_record(obj) -> list[str]:
     """What is wrong with one document record (empty when it is valid)."""
     if not isinstance(obj, dict):
         return ["a line must be a JSON object {\"id\", \"text\", \"annotations\"}"]
@@ -182,7 +182,7 @@ def check_record(obj, prediction: bool = False) -> list[str]:
     if not isinstance(anns, list):
         return errs + ["'annotations' must be a list"]
     for i, ann in enumerate(anns):
-        errs.extend(f"annotation {i}: {e}" for e in check_annotation(ann, len(text), prediction))
+        errs.extend(f"annotation {i}: {e}" for e in check_annotation(ann, len(text)))
     return errs
 
 
@@ -204,7 +204,7 @@ def normalize_record(obj: dict) -> dict:
 # JSONL
 
 def read_gold(path, prediction: bool = False) -> list[dict]:
-    """Every document of a gold (or prediction) JSONL file, checked and normalized.
+    """Every document of a gold (or, with ``prediction``, a prediction) JSONL file, checked and normalized.
 
     Raises ``GoldError`` (E402, exit code 2) listing every bad line with its
     number; duplicate ids are bad lines too.  Each record gets ``line``.
@@ -228,7 +228,7 @@ def read_gold(path, prediction: bool = False) -> list[dict]:
             except json.JSONDecodeError as exc:
                 problems.append((n, f"not valid JSON ({exc.msg} at column {exc.colno})"))
                 continue
-            errs = check_record(obj, prediction)
+            errs = check_record(obj)
             if not errs:
                 doc_id = str(obj["id"])
                 if doc_id in seen:
@@ -242,7 +242,7 @@ def read_gold(path, prediction: bool = False) -> list[dict]:
             rec["line"] = n
             docs.append(rec)
     if problems:
-        raise GoldError(path, problems)
+        raise GoldError(path, problems, what="prediction file" if prediction else "gold file")
     return docs
 
 
@@ -393,7 +393,7 @@ def from_brat(ann_text: str, text: str, doc_id: str, source: str = "<ann>") -> d
             if ref not in tbs:
                 problems.append((n, f"relation refers to {ref}, which is not defined"))
     if problems:
-        raise GoldError(source, problems, fix="fix the .ann line listed")
+        raise GoldError(source, problems, fix="fix the .ann line listed", what="brat file")
 
     used: set[str] = set()
     anns = []
@@ -594,5 +594,6 @@ def read_recognizers(path) -> list[dict]:
                          "attrs": recognizers_attrs(r), "raw": r})
         out.append({"id": f"{path.stem}-{i}", "text": text, "meta": meta, "annotations": anns})
     if problems:
-        raise GoldError(str(path), problems, fix="the spec file is not in the format FORMAT.md describes")
+        raise GoldError(str(path), problems, fix="the spec file is not in the format FORMAT.md describes",
+                        what="Recognizers-Text spec")
     return out
