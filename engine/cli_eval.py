@@ -282,7 +282,7 @@ def register(sub) -> None:
 
     sp = sub.add_parser("compare", help="compare two pack versions on one gold set",
                         description="Score OLD and NEW on GOLD and print every metric side by side with its "
-                                    "delta and a paired-bootstrap 95%% confidence interval over documents.")
+                                    "delta and a paired-bootstrap 95% confidence interval over documents.")
     sp.add_argument("old", metavar="OLD", help="pack file, predictions .jsonl, or PATH@REV (a pack at a git revision)")
     sp.add_argument("new", metavar="NEW", help="as OLD")
     _common(sp)
@@ -299,7 +299,7 @@ def _common(sp):
     sp.add_argument("--by", action="append", metavar="[LABEL.]ATTR",
                     help="also break the figures down by this attr (e.g. QUANTITY.trend); repeat for several")
     sp.add_argument("--json", nargs="?", const="-", metavar="FILE",
-                    help="write the results as JSON to FILE ('-' or no FILE: standard output)")
+                    help="write the results as JSON to FILE ('-', or no FILE after GOLD: standard output)")
     sp.add_argument("--no-cache", action="store_true", help="compile packs afresh")
     sp.add_argument("--timeout", type=float, default=None, help="seconds per document scan (default: pack's)")
     sp.add_argument("-q", "--quiet", action="store_true", help="print no table")

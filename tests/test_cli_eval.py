@@ -63,8 +63,11 @@ def test_eval_pred_prints_a_table_within_100_columns_and_writes_json(tmp_path, c
     preds = copy.deepcopy(gold)
     preds[0]["annotations"].pop()
     write_gold(tmp_path / "pred.jsonl", preds)
-    code, out, err = run(capsys, "eval", "--pred", tmp_path / "pred.jsonl", GOLD, "--json", tmp_path / "r.json")
+    code, out, err = run(capsys, "eval", "--pred", tmp_path / "pred.jsonl", GOLD, "--json", tmp_path / "r.json",
+                         "--html", tmp_path / "r.html")
     assert code == 0, err
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.count('class="doc"') == 6
     assert "QUANTITY" in out and "(micro)" in out and "missed" in out
     assert max(len(line) for line in out.splitlines()) <= 100
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
