@@ -19,7 +19,7 @@ def _num(x) -> str:
 
 def metrics_table(rows: list[dict]) -> str:
     """Label, part, mode, P, R, F1 and counts; label and part printed once per group."""
-    head = f"{'label':<12} {'part':<17} {'mode':<11} {'P':>7} {'R':>7} {'F1':>7} {'TP':>8} {'pred':>8} {'gold':>8}"
+    head = f"{'label':<12} {'part':<20} {'mode':<11} {'P':>7} {'R':>7} {'F1':>7} {'TP':>8} {'pred':>8} {'gold':>8}"
     lines = [head, "-" * len(head)]
     last = (None, None)
     for r in rows:
@@ -28,7 +28,7 @@ def metrics_table(rows: list[dict]) -> str:
         if r["label"] != last[0] and last[0] is not None:
             lines.append("")
         last = (r["label"], r["part"])
-        lines.append(f"{_cut(label, 12):<12} {_cut(part, 17):<17} {r['mode']:<11} {r['precision']:>7.3f} "
+        lines.append(f"{_cut(label, 12):<12} {_cut(part, 20):<20} {r['mode']:<11} {r['precision']:>7.3f} "
                      f"{r['recall']:>7.3f} {r['f1']:>7.3f} {_num(r['tp']):>8} {_num(r['pred']):>8} "
                      f"{_num(r['gold']):>8}")
     return "\n".join(lines)

@@ -49,9 +49,13 @@ overlap, some gold fragment shares a character with some predicted fragment.
 ``char`` counts characters of the fragments as for spans.
 
 **Breakdown** (part ``ATTR=VALUE``, e.g. ``kind=direct``): for the attrs in
-``BREAKDOWN_ATTRS`` (or those asked for with ``by``) that gold uses, the span metrics restricted to gold and
-predicted annotations having that value; an aligned pair counts only when
-both have it.  A missing attr is the value ``(none)``.
+``BREAKDOWN_ATTRS`` (and those asked for with ``by``) that gold uses, the span
+metrics restricted to gold and predicted annotations having that value; an
+aligned pair counts only when both have it.  A missing attr is the value
+``(none)``.  When gold QUANTITY annotations carry ``unit`` but no
+``unit_kind``, ``unit_kind`` is derived from the unit on both sides by
+``unit_kind()``: ``none``, ``currency`` (ISO 4217 code), ``percent``, pint's
+dimension (``length``, ``time``, ``length / time``, ...) or ``count``.
 
 **Averages.**  ``(micro)`` sums TP, predicted and gold counts of the span
 part over labels; ``(macro)`` is the mean of the labels' precision, recall and
@@ -80,6 +84,7 @@ import sys
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 SPAN_MODES = ("strict", "normalized", "overlap", "char")
 VALUE_MODES = ("value", "value+unit", "value+bound")
@@ -245,7 +250,43 @@ def _show_value(attrs: dict) -> str:
     return "none" if key[0] == "none" else str(key[1])
 
 
-def _attr_value(a: dict, attr: str) -> str:
+_UREG: list = []
+
+
+@lru_cache(maxsize=4096)
+def unit_kind(unit) -> str:
+    """A coarse kind of a canonical unit name, for the breakdown.
+
+    ``none`` (no unit), ``currency`` (three capital letters: an ISO 4217 code),
+    ``percent``, the unit's dimension as pint names it without brackets
+    (``length``, ``mass``, ``temperature``, ``length / time``; ``dimensionless``),
+    or ``count`` when pint does not know the name (counted nouns: ``troop``).
+    Without pint installed, every other unit is ``other``.
+    """
+    if unit is None or unit == "":
+        return "none"
+    unit = str(unit)
+    if re.fullmatch(r"[A-Z]{3}", unit):
+        return "currency"
+    if unit in ("percent", "%", "percentage_point"):
+        return "percent"
+    try:
+        if not _UREG:
+            import pint
+
+            _UREG.append(pint.UnitRegistry())
+    except ImportError:
+        return "other"
+    try:
+        dims = str(_UREG[0].parse_units(unit).dimensionality)
+    except Exception:  # pint raises several kinds of errors for names it does not know
+        return "count"
+    return dims.replace("[", "").replace("]", "") or "dimensionless"
+
+
+def _attr_value(a: dict, attr: str, derived: bool = False) -> str:
+    if derived and attr == "unit_kind" and attr not in a.get("attrs", {}):
+        return unit_kind(a.get("attrs", {}).get("unit"))
     v = a.get("attrs", {}).get(attr)
     return "(none)" if v is None else str(v)
 
@@ -295,6 +336,7 @@ class Evaluation:
     docs: list[dict] = field(default_factory=list, repr=False)   # gold, for reports
     preds: list[dict] = field(default_factory=list, repr=False)
     alignments: list[dict] = field(default_factory=list, repr=False)  # per doc: label -> pairs
+    derived: set = field(default_factory=set)  # labels whose unit_kind is derived from the unit
 
     @property
     def totals(self) -> Counter:
@@ -377,6 +419,7 @@ def evaluate(gold_docs: list[dict], pred_docs: list[dict], labels=None, progress
     labels = list(labels)
     slot_names: dict[str, list[str]] = {}
     breakdown: dict[str, list[str]] = {}
+    derived: set[str] = set()
     for label in labels:
         names, attrs = set(), set()
         for d in gold_docs:
@@ -391,8 +434,11 @@ def evaluate(gold_docs: list[dict], pred_docs: list[dict], labels=None, progress
             if lb in ("", label) and attr not in wanted:
                 wanted.append(attr)
         breakdown[label] = [x for x in wanted if x in attrs]
+        if label == "QUANTITY" and "unit" in attrs and "unit_kind" not in attrs:
+            breakdown[label].append("unit_kind")
+            derived.add(label)
     ev = Evaluation(labels, slot_names, breakdown, [], [], defaultdict(Counter), [], [], list(gold_docs),
-                    list(pred_docs), [])
+                    list(pred_docs), [], derived)
     for gdoc, pdoc in _progress(zip(gold_docs, pred_docs), len(gold_docs), "scoring", progress):
         _score_doc(ev, gdoc, pdoc, errors)
     return ev
@@ -449,8 +495,8 @@ def _score_doc(ev: Evaluation, gdoc: dict, pdoc: dict, want_errors: bool):
             counts[(label, part, "char", "pred")] += _length(pm)
             counts[(label, part, "char", "tp")] += _intersection(gm, pm)
         for attr in ev.breakdown[label]:
-            gv = [_attr_value(a, attr) for a in G]
-            pv = [_attr_value(a, attr) for a in P]
+            gv = [_attr_value(a, attr, label in ev.derived) for a in G]
+            pv = [_attr_value(a, attr, label in ev.derived) for a in P]
             for v in set(gv) | set(pv):
                 part = f"{attr}={v}"
                 for m in ("strict", "normalized", "overlap"):

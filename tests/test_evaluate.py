@@ -9,7 +9,7 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.evaluate import MACRO, MICRO, compare, evaluate, normalize_span, prf, values_agree
+from engine.evaluate import MACRO, MICRO, compare, evaluate, normalize_span, prf, unit_kind, values_agree
 from engine.goldio import read_gold
 
 GOLD = Path(__file__).parent / "data" / "gold_small.jsonl"
@@ -105,8 +105,12 @@ def oracle(gold_docs, pred_docs, label):
         c[2] += gold
 
     slot_names = sorted({s for d in gold_docs for a in d["annotations"] if a["label"] == label for s in a["slots"]})
-    kinds = {a["attrs"]["kind"] for d in gold_docs for a in d["annotations"]
-             if a["label"] == label and "kind" in a.get("attrs", {})}
+    gold_attrs = {k for d in gold_docs for a in d["annotations"] if a["label"] == label for k in a["attrs"]}
+    breakdowns = []
+    if label == "ATTRIBUTION" and "kind" in gold_attrs:
+        breakdowns.append(("kind", lambda a: a["attrs"].get("kind", "(none)")))
+    if label == "QUANTITY" and "unit" in gold_attrs:
+        breakdowns.append(("unit_kind", lambda a: UNIT_KINDS[a["attrs"].get("unit")]))
     for gd, pd in zip(gold_docs, pred_docs):
         text = gd["text"]
         G = o_order([a for a in gd["annotations"] if a["label"] == label])
@@ -147,16 +151,20 @@ def oracle(gold_docs, pred_docs, label):
                 add(f"slot:{s}", mode, tp, len(pi), len(gi))
             gc, pc = o_chars([a["slots"][s] for a in gi]), o_chars([a["slots"][s] for a in pi])
             add(f"slot:{s}", "char", len(gc & pc), len(pc), len(gc))
-        if kinds:
-            values = {a["attrs"].get("kind", "(none)") for a in G + P}
+        for attr, value_of in breakdowns:
+            values = {value_of(a) for a in G + P}
             for v in values:
-                has = [a for a in G if a["attrs"].get("kind", "(none)") == v]
-                phas = [a for a in P if a["attrs"].get("kind", "(none)") == v]
+                has = [a for a in G if value_of(a) == v]
+                phas = [a for a in P if value_of(a) == v]
                 for mode, need in (("strict", 3), ("normalized", 2), ("overlap", 1)):
-                    tp = sum(1 for i, j, lv in pairs if lv >= need and G[i]["attrs"].get("kind", "(none)") == v
-                             and P[j]["attrs"].get("kind", "(none)") == v)
-                    add(f"kind={v}", mode, tp, len(phas), len(has))
+                    tp = sum(1 for i, j, lv in pairs if lv >= need and value_of(G[i]) == v and value_of(P[j]) == v)
+                    add(f"{attr}={v}", mode, tp, len(phas), len(has))
     return {k: o_prf(*v) for k, v in counts.items()}
+
+
+# unit kinds of the units used in these tests, written out by hand
+UNIT_KINDS = {None: "none", "km": "length", "kilometer": "length", "day": "time", "percent": "percent",
+              "USD": "currency", "passenger": "count", "troop": "count", "troops": "count"}
 
 
 def o_values(g, p):
@@ -267,6 +275,18 @@ def test_fixed_predictions_agree_with_the_oracle_to_three_decimals():
     spurious_year = next(e for e in ev.errors if e["pred"] and e["pred"]["text"] == "1998")
     assert spurious_year["sentence"].startswith("The bridge, which opened in 1998")
     assert rows[("ATTRIBUTION", "kind=direct", "strict")]["gold"] == 2
+    assert rows[("QUANTITY", "unit_kind=count", "strict")]["gold"] == 2        # passenger, troop
+    assert rows[("QUANTITY", "unit_kind=none", "strict")]["pred"] == 1         # the year
+    assert rows[("QUANTITY", "unit_kind=length", "overlap")]["tp"] == 1
+
+
+@pytest.mark.parametrize("unit, kind", [
+    (None, "none"), ("USD", "currency"), ("percent", "percent"), ("troop", "count"),
+    ("kilometer", "length"), ("kilometer / hour", "length / time"), ("degree_Celsius", "temperature"),
+])
+def test_unit_kind(unit, kind):
+    pytest.importorskip("pint")
+    assert unit_kind(unit) == kind
 
 
 # --------------------------------------------------------------------------
