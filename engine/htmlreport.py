@@ -20,13 +20,15 @@ CSS = """
 body{font:14px/1.5 system-ui,sans-serif;margin:0;color:#222}
 header{position:sticky;top:0;background:#f6f8fa;border-bottom:1px solid #ccc;padding:6px 16px;z-index:2}
 main{display:flex;gap:16px;padding:0 16px}
-#errors{flex:0 0 38%;max-height:calc(100vh - 60px);overflow:auto;position:sticky;top:52px}
+#errors{flex:0 0 38%;max-height:calc(100vh - 60px);overflow-y:auto;overflow-x:hidden;position:sticky;top:52px;
+overflow-wrap:anywhere}
 #docs{flex:1;min-width:0}
 table.m{border-collapse:collapse;font-size:12px;margin:8px 0}
 table.m td,table.m th{padding:1px 8px;text-align:right;border-bottom:1px solid #eee}
 table.m td:first-child,table.m th:first-child,table.m td:nth-child(2){text-align:left}
 .err{border-bottom:1px solid #eee;padding:4px 0;font-size:13px}
 .err .k{font-weight:600;margin-right:4px}
+.err.current{background:#e8efff}
 .err .d{color:#555;font-size:12px}
 .k-missed{color:#b35900}.k-spurious{color:#b00020}.k-boundary{color:#7a6200}.k-value,.k-slot{color:#3355aa}
 section.doc{border-top:2px solid #ddd;margin-top:10px}

@@ -102,6 +102,9 @@ def test_report_in_headless_chromium(tmp_path, browser):
     assert section.find_element(By.TAG_NAME, "h3").text == "bridge"
     focused = browser.find_elements(By.CSS_SELECTOR, ".seg.focus")
     assert "".join(s.text for s in focused) == "1998"
+    current = browser.find_elements(By.CSS_SELECTOR, ".err.current")
+    assert len(current) == 1 and current[0].find_element(By.TAG_NAME, "a").get_attribute("href").endswith(
+        f"#err-{err['n']}")
     assert browser.execute_script("return getComputedStyle(arguments[0]).outlineStyle;", focused[0]) == "solid"
     boundary = next(e for e in ev.errors if e["kind"] == "boundary")
     browser.find_element(By.CSS_SELECTOR, f'a[href="#err-{boundary["n"]}"]').click()
