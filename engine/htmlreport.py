@@ -63,7 +63,10 @@ JS = """
   }
   function focusError(){
     document.querySelectorAll('.seg.focus').forEach(function(s){s.classList.remove('focus');});
+    document.querySelectorAll('.err.current').forEach(function(e){e.classList.remove('current');});
     var m=/^#err-(\\d+)$/.exec(location.hash); if(!m){return;}
+    var link=document.querySelector('.err a[href="#err-'+m[1]+'"]');
+    if(link){link.parentNode.classList.add('current');}
     document.querySelectorAll('#docs .seg').forEach(function(s){
       if((' '+(s.dataset.e||'')+' ').indexOf(' '+m[1]+' ')>=0){s.classList.add('focus');}
     });
