@@ -72,7 +72,7 @@ def browser(tmp_path):
 @needs_browser
 def test_report_in_headless_chromium(tmp_path, browser):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     gold, ev = report()
     path = tmp_path / "report.html"
@@ -91,8 +91,16 @@ def test_report_in_headless_chromium(tmp_path, browser):
     assert len(browser.find_elements(By.CSS_SELECTOR, "section.doc")) == len(gold)
 
     # an error link lands on its place in its document and marks the error's text
+    def follow(n):
+        """Click the link to error n and wait for the page's hashchange handler to mark it."""
+        browser.find_element(By.CSS_SELECTOR, f'a[href="#err-{n}"]').click()
+        WebDriverWait(browser, 10).until(lambda b: b.execute_script(
+            "var c = document.querySelector('.err.current a');"
+            "return location.hash === arguments[0] && c !== null && c.getAttribute('href') === arguments[0];",
+            f"#err-{n}"))
+
     err = next(e for e in ev.errors if e["pred"] and e["pred"]["text"] == "1998")
-    browser.find_element(By.CSS_SELECTOR, f'a[href="#err-{err["n"]}"]').click()
+    follow(err["n"])
     assert browser.execute_script("return location.hash") == f"#err-{err['n']}"
     anchor = browser.find_element(By.ID, f"err-{err['n']}")
     top, height = browser.execute_script(
@@ -107,7 +115,7 @@ def test_report_in_headless_chromium(tmp_path, browser):
         f"#err-{err['n']}")
     assert browser.execute_script("return getComputedStyle(arguments[0]).outlineStyle;", focused[0]) == "solid"
     boundary = next(e for e in ev.errors if e["kind"] == "boundary")
-    browser.find_element(By.CSS_SELECTOR, f'a[href="#err-{boundary["n"]}"]').click()
+    follow(boundary["n"])
     text = "".join(s.text for s in browser.find_elements(By.CSS_SELECTOR, ".seg.focus"))
     doc = next(d for d in gold if d["id"] == boundary["doc"])
     assert " ".join(text.split()) == " ".join(doc["text"][boundary["span"][0]:boundary["span"][1]].split())
