@@ -111,10 +111,17 @@ class AtomicWriter:
             return False
         self.fh.close()
         if exc_type is None:
+            os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the mode open() would
             os.replace(self.tmp, self.path)
         else:
             os.unlink(self.tmp)
         return False
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def dump(record: dict) -> str:
