@@ -259,7 +259,7 @@ def test_fixed_predictions_agree_with_the_oracle_to_three_decimals():
     assert rows[("ATTRIBUTION", "slot:content", "normalized")]["tp"] == 5
     assert rows[("QUANTITY", "span", "value")]["tp"] == 6          # 40000.2 ok; range vs value, 1998 not
     assert rows[("QUANTITY", "span", "value+unit")]["tp"] == 5     # troops vs troop
-    assert rows[("QUANTITY", "span", "value+bound")]["tp"] == 5    # "~" on "2.5 percent" fails; the range fails on value
+    assert rows[("QUANTITY", "span", "value+bound")]["tp"] == 5  # "~" on 2.5 percent; range vs value
     blame = {k[1]: v for k, v in ev.blame.items()}
     assert dict(blame["bad_rule"]) == {"n": 2, "tp_strict": 0, "tp_overlap": 0, "fp": 2}
     assert blame["quote_then_source"]["tp_overlap"] == 1 and blame["quote_then_source"]["tp_strict"] == 0
