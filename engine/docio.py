@@ -122,6 +122,7 @@ class AtomicWriter:
             return False
         self.fh.close()
         if exc_type is None:
+            os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the mode open() would
             os.replace(self.tmp, self.path)
         else:
             os.unlink(self.tmp)
@@ -172,6 +173,12 @@ class ResumableOutput:
     def close(self) -> None:
         if not self.fh.closed:
             self.fh.close()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def dump(record: dict) -> str:
