@@ -34,6 +34,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .cli_eval import materialize
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -135,38 +137,6 @@ def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def materialize_revision(spec: str, workdir: Path) -> str:
-    """'rules/x.yaml@REV' -> a path to the pack as it was at git revision REV.
-
-    The pack's directory tree at REV is written into ``workdir`` with
-    ``git archive``, so imported files and lexicon files come along.
-    """
-    from .errors import UsageError
-
-    path, _, rev = spec.rpartition("@")
-    if not path or not rev:
-        raise UsageError(f"'{spec}' is not PATH@REV", fix="write it like rules/attribution.yaml@HEAD~1")
-    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True,
-                         cwd=Path(path).resolve().parent)
-    if top.returncode != 0:
-        raise UsageError(f"'{path}' is not inside a git repository", fix="give a pack file tracked by git")
-    repo = Path(top.stdout.strip())
-    rel = Path(path).resolve().relative_to(repo)
-    archive = subprocess.run(["git", "archive", "--format=tar", rev], capture_output=True, cwd=repo)
-    if archive.returncode != 0:
-        raise UsageError(f"git cannot read revision '{rev}': {archive.stderr.decode().strip()}",
-                         fix="check the revision with 'git log'")
-    import io
-    import tarfile
-
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(workdir, filter="data")
-    target = workdir / rel
-    if not target.exists():
-        raise UsageError(f"'{rel}' does not exist at revision '{rev}'", fix="check the path and the revision")
-    return str(target)
-
-
 def _machine() -> dict:
     cpu = ""
     try:
@@ -209,9 +179,10 @@ def run_bench(args) -> dict:
         if n > 1:
             jobs[f"all packs x{n}"] = {"kind": "packs", "packs": packs, "processes": n}
     tmp = Path(tempfile.mkdtemp(prefix="larkspan-bench-"))
+    revisions = {}
     for k, spec in enumerate(args.rev or []):
-        path = materialize_revision(spec, tmp / f"rev{k}")
-        jobs[f"rev:{spec}"] = {"kind": "pack", "packs": [path]}
+        revisions[spec] = str(materialize(spec, tmp / f"rev{k}"))
+        jobs[f"rev:{spec}"] = {"kind": "pack", "packs": [revisions[spec]]}
     if args.peers:
         if _installed("quantulum3"):
             jobs["peer:quantulum3"] = {"kind": "quantulum3"}
@@ -246,20 +217,19 @@ def run_bench(args) -> dict:
            "corpus": args.corpus, "megabytes": args.mb, "repeat": args.repeat, "packs": packs,
            "jobs": results, "cold_start": _cold_start(packs, args.cold_runs)}
     if args.gold:
-        out["quality"] = _quality(args, packs, tmp)
+        from .evaluate import score_packs
+
+        versions = {"current": packs, **{f"rev:{spec}": [path] for spec, path in revisions.items()}}
+        out["quality"] = {name: _headline(score_packs(paths, args.gold)) for name, paths in versions.items()}
     return out
 
 
-def _quality(args, packs, tmp) -> dict:
-    """P/R/F1 of each pack version on the gold file (needs the evaluator)."""
-    try:
-        from .evaluate import score_packs
-    except ImportError:
-        return {"error": "the evaluator is not available"}
-    versions = {"current": packs}
-    for k, spec in enumerate(args.rev or []):
-        versions[f"rev:{spec}"] = [str(next((tmp / f"rev{k}").rglob(Path(spec.rpartition('@')[0]).name)))]
-    return {name: score_packs(paths, args.gold) for name, paths in versions.items()}
+def _headline(scores: dict) -> dict:
+    """The figures a comparison of versions looks at first."""
+    keep = ("span/strict", "span/overlap", "span/value+unit", "slot:source/strict", "slot:cue/strict",
+            "slot:content/strict")
+    return {label: {k: round(v["f1"], 4) for k, v in parts.items() if k in keep}
+            for label, parts in scores.items() if label.isupper()}
 
 
 def format_table(res: dict, baseline: dict | None = None) -> str:
@@ -275,7 +245,7 @@ def format_table(res: dict, baseline: dict | None = None) -> str:
         if "error" in r:
             lines.append(f"{name:<28} error: {r['error'][:60]}")
             continue
-        row = (f"{name:<28} {r['mb_per_s']:>7.2f} {r['docs_per_s']:>8.0f} {r.get('time_vs_tokenizer', 0):>10.2f} "
+        row = (f"{name[:28]:<28} {r['mb_per_s']:>7.2f} {r['docs_per_s']:>8.0f} {r.get('time_vs_tokenizer', 0):>10.2f} "
                f"{r['added_rss_mb']:>8.1f}")
         if baseline:
             old = baseline.get("jobs", {}).get(name, {}).get("mb_per_s")
@@ -294,9 +264,11 @@ def format_table(res: dict, baseline: dict | None = None) -> str:
     lines += ["", f"cold start (new process, cached packs): {c['process_s']:.3f} s "
                   f"(bare Python {c['bare_python_s']:.3f} s; import + load {c['import_and_load_s']:.3f} s)"]
     if "quality" in res:
-        lines += ["", "quality on gold:"]
+        lines += ["", "quality on gold (F1):"]
         for version, q in res["quality"].items():
-            lines.append(f"  {version}: {json.dumps(q)[:200]}")
+            for label, figures in q.items():
+                shown = ", ".join(f"{k} {v:.3f}" for k, v in figures.items())
+                lines.append(f"  {version:<28} {label:<12} {shown}")
     return "\n".join(lines)
 
 

@@ -741,3 +741,20 @@ def compare(old: Evaluation, new: Evaluation, n_resamples: int = N_RESAMPLES, se
                             "fixed_fp": fixed_fp,
                             "net": len(gained) - len(lost) - len(new_fp) + len(fixed_fp)})
     return {"metrics": table, "changed": changed, "documents": n, "resamples": n_resamples, "seed": seed}
+
+
+def score_packs(pack_paths, gold_path: str) -> dict:
+    """The headline figures of packs on a gold file, as plain nested data:
+    ``{label: {"part/mode": {"precision", "recall", "f1"}}}`` (used by
+    ``larkspan bench`` and ``larkspan test --watch``)."""
+    from .api import load
+    from .cli_eval import read_gold_any
+
+    gold = read_gold_any(gold_path)
+    packs = [load(p) for p in pack_paths]
+    ev = evaluate(gold, predict(packs, gold, progress=False), progress=False, errors=False)
+    out: dict = {}
+    for row in ev.metrics():
+        out.setdefault(row["label"], {})[f"{row['part']}/{row['mode']}"] = {
+            "precision": row["precision"], "recall": row["recall"], "f1": row["f1"]}
+    return out
