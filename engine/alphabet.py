@@ -139,3 +139,20 @@ def ranges_to_class(codes) -> str:
         parts.append(chr(codes[i]) if i == j else f"{chr(codes[i])}-{chr(codes[j])}")
         i = j + 1
     return "[" + "".join(parts) + "]"
+
+
+def sentence_start_regex(alphabet) -> str:
+    """A zero-width regex true where a sentence starts (tokenizer.sentences'
+    rule): at the first token, after a paragraph break, or after a sentence
+    end and the closing quotes that follow it."""
+    from .tokenizer import SENTENCE_CLOSERS
+
+    def block(kinds):
+        codes = []
+        for kind in kinds:
+            lo, hi = alphabet.block(kind)
+            codes.extend(range(lo, hi + 1))
+        return ranges_to_class(codes)
+
+    closers = block(SENTENCE_CLOSERS)
+    return f"(?:^|(?<={block(['para'])})|(?<={block(['sentend'])}{closers}*)(?!{closers}))"

@@ -16,101 +16,16 @@ import re
 import regex
 
 from . import __version__
-from .alphabet import Alphabet, lit_class, ranges_to_class
+from .alphabet import Alphabet, lit_class, ranges_to_class, sentence_start_regex
 from .errors import PackError, did_you_mean
+from .fastregex import compile_with_code
 from .grammar import (lit_text, nullable, reachable, recursive_rules, rules_from_fragment,
                       rules_from_source, to_lark, walk)
 from .pack import Construction, PackSpec, Where
 from .regexgen import MAX_PATTERN, RegexBuilder, all_codes, first_set, must_set, must_sets
 from .tokenizer import BUILTIN_CLASSES
 
-DEFAULTS = {"overlap": "longest", "max_repeat": 200, "max_tokens": 400, "timeout": 2.0}
-
-
-class ConstructionInfo:
-    """What the scanner needs to know of one construction (picklable)."""
-
-    __slots__ = ("index", "name", "label", "start", "slots", "span_slots", "attrs", "normalize", "overlap",
-                 "priority", "anchor", "backend", "file", "line", "group_names")
-
-    def __init__(self, index: int, c: Construction, backend: str):
-        self.index = index
-        self.name = c.name
-        self.label = c.label
-        self.start = c.start
-        self.slots = dict(c.slots)
-        self.span_slots = list(c.span_slots)
-        self.attrs = dict(c.attrs)
-        self.normalize = list(c.normalize)
-        self.overlap = c.overlap
-        self.priority = c.priority
-        self.anchor = c.anchor
-        self.backend = backend
-        self.file = c.where.file
-        self.line = c.where.line
-        self.group_names = {}  # slot -> regex group name
-
-    def __getstate__(self):
-        return {k: getattr(self, k) for k in self.__slots__}
-
-    def __setstate__(self, state):
-        for k, v in state.items():
-            setattr(self, k, v)
-
-
-class ScanGroup:
-    """Constructions scanned together.
-
-    mode ``combined``: one regex, non-overlapping leftmost-longest (all regex,
-    policy longest).  mode ``candidates``: every construction proposes its
-    longest match at each start; the scanner resolves overlaps by policy.
-    """
-
-    __slots__ = ("label", "mode", "policy", "members", "pattern", "patterns", "must")
-
-    def __init__(self, label, mode, policy, members, pattern=None, patterns=None, must=None):
-        self.label = label
-        self.mode = mode
-        self.policy = policy
-        self.members = members  # construction indices
-        self.pattern = pattern  # combined regex source
-        self.patterns = patterns or {}  # construction index -> regex source (candidates mode)
-        # a character class every match holds a token of, when no match can
-        # cross a paragraph break: the scanner skips paragraphs without one
-        self.must = must
-
-    def __getstate__(self):
-        return {k: getattr(self, k) for k in self.__slots__}
-
-    def __setstate__(self, state):
-        for k, v in state.items():
-            setattr(self, k, v)
-
-
-class Compiled:
-    """The product of compilation: plain data that pickles (see cache.py)."""
-
-    def __init__(self):
-        self.name = ""
-        self.version = ""
-        self.hash = ""
-        self.file = ""
-        self.description = ""
-        self.grammar_text = ""
-        self.alphabet: Alphabet | None = None
-        self.constructions: list[ConstructionInfo] = []
-        self.groups: list[ScanGroup] = []
-        self.lalr = None
-        self.term_codes: dict[str, frozenset] = {}
-        self.options = dict(DEFAULTS)
-        self.lexicon_values: dict[str, dict[str, object]] = {}
-        self.warnings: list[str] = []
-        self.rule_count = 0
-        self.entry_count = 0
-        self.sources: dict[str, str] = {}
-        self.examples = {}
-        self.rule_asts = {}
-        self.where: dict[str, tuple[str, int | None]] = {}  # rule or lexicon name -> (file, line)
+from .compiled import DEFAULTS, Compiled, ConstructionInfo, ScanGroup  # noqa: E402
 
 
 def compile_spec(spec: PackSpec) -> Compiled:
@@ -340,8 +255,11 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
         shared = [c for c in members if c.overlap != "all"]
         for c in members:
             if c.overlap == "all":
-                groups.append(ScanGroup(label, "candidates", "all", [c.index],
-                                        patterns=_patterns([c], rules, builder), must=_must([c], rules, builder)))
+                patterns, codes = _patterns([c], rules, builder)
+                group = ScanGroup(label, "candidates", "all", [c.index], patterns=patterns,
+                                  must=_must([c], rules, builder))
+                group.code.update(codes)
+                groups.append(group)
         if not shared:
             continue
         policy = "priority" if any(c.overlap == "priority" for c in shared) else "longest"
@@ -355,12 +273,17 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
             # one lookahead on every character any construction can start with
             starts = frozenset().union(*(first_set(_build(builder, c, {}))[0] for c in ordered))
             pattern = f"(?p)(?={ranges_to_class(starts)})(?:" + "|".join(parts) + ")"
-            _check_size(pattern, ordered[0])
-            groups.append(ScanGroup(label, "combined", policy, [c.index for c in ordered], pattern=pattern,
-                                    must=_must(ordered, rules, builder)))
+            code = _check_size(pattern, ordered[0])
+            group = ScanGroup(label, "combined", policy, [c.index for c in ordered], pattern=pattern,
+                              must=_must(ordered, rules, builder))
+            group.code[pattern] = code
+            groups.append(group)
         else:
-            groups.append(ScanGroup(label, "candidates", policy, [c.index for c in shared],
-                                    patterns=_patterns(shared, rules, builder), must=_must(shared, rules, builder)))
+            patterns, codes = _patterns(shared, rules, builder)
+            group = ScanGroup(label, "candidates", policy, [c.index for c in shared], patterns=patterns,
+                              must=_must(shared, rules, builder))
+            group.code.update(codes)
+            groups.append(group)
     return groups
 
 
@@ -425,30 +348,13 @@ def _required(c: ConstructionInfo, builder: RegexBuilder, node) -> str:
 
 
 def _patterns(members, rules, builder):
-    out = {}
+    out, codes = {}, {}
     for c in members:
         if c.backend == "regex":
             node = _build(builder, c, _slot_map(c))
             out[c.index] = "(?p)" + _anchor(c, builder) + _required(c, builder, node) + builder.emit(node)
-            _check_size(out[c.index], c)
-    return out
-
-
-def sentence_start_regex(alphabet) -> str:
-    """A zero-width regex true where a sentence starts (tokenizer.sentences'
-    rule): at the first token, after a paragraph break, or after a sentence
-    end and the closing quotes that follow it."""
-    from .tokenizer import SENTENCE_CLOSERS
-
-    def block(kinds):
-        codes = []
-        for kind in kinds:
-            lo, hi = alphabet.block(kind)
-            codes.extend(range(lo, hi + 1))
-        return ranges_to_class(codes)
-
-    closers = block(SENTENCE_CLOSERS)
-    return f"(?:^|(?<={block(['para'])})|(?<={block(['sentend'])}{closers}*)(?!{closers}))"
+            codes[out[c.index]] = _check_size(out[c.index], c)
+    return out, codes
 
 
 def _anchor(c: ConstructionInfo, builder: RegexBuilder) -> str:
@@ -460,7 +366,7 @@ def _check_size(pattern: str, c: ConstructionInfo):
         raise PackError(f"construction '{c.name}' compiles to a regex of {len(pattern):,} characters",
                         code="E305", file=c.file, line=c.line, rule=c.name)
     try:
-        regex.compile(pattern)
+        return compile_with_code(pattern)[1]
     except regex.error as exc:  # a bug in the compiler, not in the pack
         raise PackError(f"internal error compiling construction '{c.name}': {exc}", code="E305",
                         file=c.file, line=c.line, rule=c.name) from None

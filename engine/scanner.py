@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import regex
 
+from . import fastregex
 from .errors import ScanTimeout
 from .lalr import LalrMatcher
 
@@ -91,7 +92,7 @@ class Scanner:
         cons = compiled.constructions
         self.priorities = {c.index: c.priority for c in cons}
         self.max_tokens = int(compiled.options["max_tokens"])
-        from .compiler import sentence_start_regex
+        from .alphabet import sentence_start_regex
 
         self._sentence_starts = regex.compile(sentence_start_regex(compiled.alphabet))
         lo, hi = compiled.alphabet.block("para")
@@ -99,7 +100,7 @@ class Scanner:
         self._must = {id(g): regex.compile(g.must) for g in compiled.groups if g.must is not None}
         for g in compiled.groups:
             if g.mode == "combined":
-                pattern = regex.compile(g.pattern)
+                pattern = fastregex.load(g.pattern, g.code.get(g.pattern))
                 names = {i: cons[i].group_names for i in g.members}
                 self.groups.append(("combined", pattern, g, names))
             else:
@@ -107,7 +108,8 @@ class Scanner:
                 for i in g.members:
                     c = cons[i]
                     if c.backend == "regex":
-                        runners.append(("regex", i, regex.compile(g.patterns[i]), c.group_names))
+                        source = g.patterns[i]
+                        runners.append(("regex", i, fastregex.load(source, g.code.get(source)), c.group_names))
                     else:
                         slots = {target: slot for slot, target in c.slots.items()}
                         runners.append(("lalr", i, LalrMatcher(compiled.lalr, c.start, slots,

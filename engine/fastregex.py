@@ -1,0 +1,54 @@
+"""Compiled regexes that a new process loads without compiling them again.
+
+The ``regex`` module compiles a pattern in two steps: Python code parses and
+optimises it into a list of opcodes, then its C core builds the matcher from
+that list.  For the large patterns a pack compiles to, the Python step takes
+most of a pack's load time (0.3 s for the quantities pack), while the opcodes
+are plain data.  ``compile_with_code`` keeps them; ``load`` hands them
+straight to the C core, which takes milliseconds.
+
+The opcodes belong to one version of the regex module: they are stored with
+it, and ``load`` compiles the ordinary way when the version differs or the
+core refuses them.  Tests check that both ways give identical matches.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+
+import regex
+
+_MAIN = sys.modules[regex.compile.__module__]
+_LOCK = threading.Lock()
+
+
+def compile_with_code(pattern: str):
+    """(compiled pattern, blob) — the blob lets ``load`` skip the compile."""
+    seen = []
+    core = _MAIN._regex
+    original = core.compile
+
+    def record(*args):
+        seen.append(args)
+        return original(*args)
+
+    with _LOCK:
+        core.compile = record
+        try:
+            compiled = regex.compile(pattern, cache_pattern=False)
+        finally:
+            core.compile = original
+    blob = (regex.__version__, seen[-1]) if seen else None
+    return compiled, blob
+
+
+def load(pattern: str, blob):
+    """The compiled pattern, from its blob when it fits this regex module."""
+    if blob is not None and blob[0] == regex.__version__:
+        try:
+            compiled = _MAIN._regex.compile(*blob[1])
+            if compiled.pattern == pattern:
+                return compiled
+        except Exception:  # noqa: BLE001 - any refusal means: compile the ordinary way
+            pass
+    return regex.compile(pattern)

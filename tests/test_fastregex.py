@@ -1,0 +1,27 @@
+"""Opcodes kept at compile time rebuild the same matcher without compiling."""
+import pickle
+
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import fastregex
+
+PATTERNS = [r"(?p)(?P<a>x+)(?P<b>y|yz)?", r"[\U00010000-\U00010010]+(?=z)", r"(?p)(?:a|ab)(?:bc|c)*"]
+
+
+@settings(max_examples=60)
+@given(st.sampled_from(PATTERNS), st.text(alphabet="xyzabc\U00010001", max_size=30))
+def test_loaded_pattern_matches_like_a_compiled_one(pattern, text):
+    compiled, blob = fastregex.compile_with_code(pattern)
+    loaded = fastregex.load(pattern, pickle.loads(pickle.dumps(blob)))
+    assert loaded is not compiled
+    assert [(m.span(), m.groupdict()) for m in loaded.finditer(text)] == \
+           [(m.span(), m.groupdict()) for m in regex.compile(pattern).finditer(text)]
+
+
+def test_a_blob_from_another_regex_version_falls_back_to_compiling():
+    compiled, blob = fastregex.compile_with_code("a+b")
+    assert fastregex.load("a+b", ("0.0.0", blob[1])).pattern == "a+b"
+    assert fastregex.load("a+b", None).findall("aab ab") == ["aab", "ab"]
+    assert fastregex.load("a+b", (blob[0], ("nonsense",))).findall("ab") == ["ab"]
