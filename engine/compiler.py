@@ -22,7 +22,7 @@ from .fastregex import compile_with_code
 from .grammar import (lit_text, nullable, reachable, recursive_rules, rules_from_fragment,
                       rules_from_source, to_lark, walk)
 from .pack import Construction, PackSpec, Where
-from .regexgen import MAX_PATTERN, RegexBuilder, all_codes, first_set, must_set, must_sets
+from .regexgen import MAX_PATTERN, RegexBuilder, all_codes, alternation, first_set, must_set
 from .tokenizer import BUILTIN_CLASSES
 
 from .compiled import DEFAULTS, Compiled, ConstructionInfo, ScanGroup  # noqa: E402
@@ -265,14 +265,17 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
         policy = "priority" if any(c.overlap == "priority" for c in shared) else "longest"
         if policy == "longest" and all(c.backend == "regex" for c in shared):
             ordered = sorted(shared, key=lambda c: (-c.priority, c.index))
-            parts = []
+            # Each construction ends with an empty group that names it, so the
+            # alternation of all of them can be factored: a source shared by
+            # ten constructions is matched once, not ten times.
+            branches = []
             for c in ordered:
                 node = _build(builder, c, _slot_map(c))
-                body = builder.emit(node)
-                parts.append(f"(?P<c{c.index}>{_anchor(c, builder)}{_required(c, builder, node)}{body})")
+                anchor = [("raw", _anchor(c, builder))] if c.anchor != "any" else []
+                branches.append(("seq", anchor + [node, ("group", f"c{c.index}", ("seq", []))]))
             # one lookahead on every character any construction can start with
             starts = frozenset().union(*(first_set(_build(builder, c, {}))[0] for c in ordered))
-            pattern = f"(?p)(?={ranges_to_class(starts)})(?:" + "|".join(parts) + ")"
+            pattern = f"(?p)(?={ranges_to_class(starts)})" + builder.emit(alternation(branches))
             code = _check_size(pattern, ordered[0])
             group = ScanGroup(label, "combined", policy, [c.index for c in ordered], pattern=pattern,
                               must=_must(ordered, rules, builder))
@@ -330,29 +333,12 @@ def _must(members, rules, builder) -> str | None:
     return ranges_to_class(must) or None
 
 
-def _required(c: ConstructionInfo, builder: RegexBuilder, node) -> str:
-    """Lookaheads for the rarest tokens a match needs: a start position with
-    none of them ahead in its paragraph is rejected by a quick scan instead
-    of the whole grammar."""
-    key = _selectivity(builder.alphabet)
-    para = _para_codes(builder.alphabet)
-    if all_codes(node) & para:
-        return ""
-    not_para = f"[^{chr(min(para))}-{chr(max(para))}]"
-    out = []
-    for m in must_sets(node, key)[:2]:
-        if key(m)[0]:  # punctuation is everywhere: not worth a scan
-            break
-        out.append(f"(?={not_para}*?{ranges_to_class(m)})")
-    return "".join(out)
-
-
 def _patterns(members, rules, builder):
     out, codes = {}, {}
     for c in members:
         if c.backend == "regex":
             node = _build(builder, c, _slot_map(c))
-            out[c.index] = "(?p)" + _anchor(c, builder) + _required(c, builder, node) + builder.emit(node)
+            out[c.index] = "(?p)" + _anchor(c, builder) + builder.emit(node)
             codes[out[c.index]] = _check_size(out[c.index], c)
     return out, codes
 

@@ -63,29 +63,20 @@ class RegexBuilder:
 
         return conv(node)
 
-    def emit(self, node, guard: bool = True) -> str:
-        """Regex source for an intermediate node.
-
-        The regex module tries the branches of an alternation one after the
-        other, so a branch that does not start with a plain character class
-        gets a lookahead on the characters it can start with: a failing
-        branch then costs one class test.  ``guard`` adds the same lookahead
-        in front of the whole pattern (used for the top level).
-        """
+    def emit(self, node) -> str:
+        """Regex source for an intermediate node."""
         kind = node[0]
-        if guard and kind != "set":
-            first, empty = first_set(node)
-            if first and not empty:
-                return f"(?={ranges_to_class(first)})" + self.emit(node, guard=False)
+        if kind == "raw":
+            return node[1]
         if kind == "set":
             text = ranges_to_class(node[1])
             return text if text else "(?!)"
         if kind == "seq":
-            return "".join(self.emit(c, guard=False) for c in node[1])
+            return "".join(self.emit(c) for c in node[1])
         if kind == "alt":
-            return "(?:" + "|".join(self.emit(c, guard=_worth_guarding(c)) for c in node[1]) + ")"
+            return "(?:" + "|".join(self.emit(c) for c in node[1]) + ")"
         if kind == "rep":
-            inner = self.emit(node[1], guard=False)
+            inner = self.emit(node[1])
             if node[1][0] not in ("set",):
                 inner = "(?:" + inner + ")"
             lo, hi = node[2], node[3]
@@ -95,13 +86,15 @@ class RegexBuilder:
                 return inner + "?"
             return f"{inner}{{{lo},{hi}}}"
         if kind == "group":
-            return f"(?P<{node[1]}>{self.emit(node[2], guard=False)})"
+            return f"(?P<{node[1]}>{self.emit(node[2])})"
         raise ValueError(kind)
 
 
 def first_set(node) -> tuple[frozenset, bool]:
     """(characters a match can start with, whether the node can match empty)."""
     kind = node[0]
+    if kind == "raw":  # a zero-width assertion
+        return frozenset(), True
     if kind == "set":
         return node[1], False
     if kind == "seq":
@@ -134,6 +127,8 @@ def must_sets(node, key=len) -> list[frozenset]:
     an alternation contributes the union of each branch's best set.
     """
     kind = node[0]
+    if kind == "raw":
+        return []
     if kind == "set":
         return [node[1]]
     if kind == "group":
@@ -167,6 +162,8 @@ def must_set(node, key=len) -> frozenset | None:
 def all_codes(node) -> set:
     """Every character the node mentions."""
     kind = node[0]
+    if kind == "raw":
+        return set()
     if kind == "set":
         return set(node[1])
     if kind == "group":
@@ -179,43 +176,58 @@ def all_codes(node) -> set:
     return out
 
 
-def _worth_guarding(node) -> bool:
-    """A branch that starts with a plain class fails fast already."""
-    while node[0] in ("seq", "group"):
-        node = node[1][0] if node[0] == "seq" else node[2]
-    return node[0] != "set"
+def alternation(items):
+    """The alternation of whole constructions, in order.
+
+    Only neighbouring branches that start alike are factored, so a branch
+    never moves ahead of one written before it: with equal lengths, the
+    regex's POSIX search keeps the first, and so the construction written
+    first wins a tie.
+    """
+    return _alt(items, keep_order=True)
 
 
-def _alt(items):
-    """Merge single-character alternatives and factor shared first items."""
+def _alt(items, keep_order: bool = False):
+    """Merge single-character alternatives and factor shared first items.
+
+    ``keep_order``: only neighbours are merged or factored (see alternation).
+    """
     flat = []
     for it in items:
         flat.extend(it[1] if it[0] == "alt" else [it])
-    sets = [it for it in flat if it[0] == "set"]
-    others = [it for it in flat if it[0] != "set"]
+    runs: list[tuple[object, list]] = []  # (key, items) in order
+    index: dict = {}
+    for it in flat:
+        if it[0] == "set":
+            key = "set"
+        else:
+            head, _tail = _split(it)
+            key = repr(head) if head is not None else ("single", id(it))
+        if keep_order:
+            if runs and runs[-1][0] == key:
+                runs[-1][1].append(it)
+            else:
+                runs.append((key, [it]))
+        elif key in index:
+            runs[index[key]][1].append(it)
+        else:
+            index[key] = len(runs)
+            runs.append((key, [it]))
+    if not keep_order:  # the merged class first: it fails or succeeds with one test
+        runs.sort(key=lambda run: run[0] != "set")
     out = []
-    if sets:
-        out.append(("set", frozenset().union(*(s[1] for s in sets))))
-    # factor: group sequences by their first item
-    groups: dict = {}
-    order = []
-    for it in others:
-        head, tail = _split(it)
-        key = repr(head) if head is not None else id(it)
-        if key not in groups:
-            groups[key] = (head, [])
-            order.append(key)
-        groups[key][1].append((it, tail))
-    for key in order:
-        head, members = groups[key]
-        if head is None or len(members) == 1:
-            out.extend(m[0] for m in members)
+    for key, members in runs:
+        if key == "set":
+            out.append(("set", frozenset().union(*(m[1] for m in members))))
             continue
-        tails = [t for _, t in members]
-        empty = any(t is None for t in tails)
+        if len(members) == 1:
+            out.append(members[0])
+            continue
+        head = _split(members[0])[0]
+        tails = [_split(m)[1] for m in members]
         rest = [t for t in tails if t is not None]
-        tail = _alt(rest) if len(rest) > 1 else rest[0]
-        if empty:
+        tail = _alt(rest, keep_order) if len(rest) > 1 else rest[0]
+        if len(rest) < len(tails):
             tail = ("rep", tail, 0, 1)
         out.append(("seq", [head, tail]))
     return out[0] if len(out) == 1 else ("alt", out)
