@@ -184,7 +184,18 @@ def alternation(items):
     regex's POSIX search keeps the first, and so the construction written
     first wins a tie.
     """
-    return _alt(items, keep_order=True)
+    return _alt([_flat_seq(it) for it in items], keep_order=True)
+
+
+def _flat_seq(node):
+    """A sequence whose items are not sequences themselves (so heads compare)."""
+    if node[0] != "seq":
+        return node
+    items = []
+    for item in node[1]:
+        item = _flat_seq(item)
+        items.extend(item[1] if item[0] == "seq" else [item])
+    return ("seq", items)
 
 
 def _alt(items, keep_order: bool = False):
