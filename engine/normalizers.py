@@ -38,6 +38,9 @@ class MatchView:
         self.end = end
         self.frags = frags
         self.construction = construction
+        self._spans: dict[str, list[tuple[int, int]]] = {}
+        for name, s, e in frags:
+            self._spans.setdefault(name, []).append((s, e))
 
     @property
     def text(self) -> str:
@@ -52,7 +55,7 @@ class MatchView:
         return [split_key(k)[0] for k in self.tokens.keys[start:end]]
 
     def slot_spans(self, slot: str) -> list[tuple[int, int]]:
-        return [(s, e) for name, s, e in self.frags if name == slot]
+        return list(self._spans.get(slot, ()))
 
     def slot_tokens(self, slot: str) -> list[str]:
         out = []
