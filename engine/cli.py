@@ -106,21 +106,32 @@ def cmd_extract(args) -> int:
 
 
 def cmd_show(args) -> int:
-    """Extract from a text given on the command line or a file, as a table."""
+    """Extract from a text given on the command line or a file, as a table (and a page)."""
+    from .api import Match
+    from .batch import extract_record
     from .docio import read_docs
     from .report import match_table
 
     packs = _load_packs(args.pack, not args.no_cache)
     if args.text is not None:
-        texts = [("text", args.text)]
+        docs = [{"id": "text", "text": args.text}]
     else:
-        texts = [(d.id, d.text) for d in read_docs(args.input, args.format) if d.error is None]
-    for doc_id, text in texts:
-        found = []
-        for pack in packs:
-            found.extend(pack.extract(text))
-        found.sort(key=lambda m: (m.start, m.end))
-        print(match_table(doc_id, text, found, width=args.width))
+        docs = [{"id": d.id, "text": d.text, "meta": d.meta} for d in read_docs(args.input, args.format)
+                if d.error is None]
+    records = [extract_record(packs, d) for d in docs]
+    for r in records:
+        if "error" in r:
+            print(f"== {r['id']}: error: {r['error']['message']}")
+            continue
+        found = [Match(a["label"], a["span"][0], a["span"][1], r["text"][a["span"][0]:a["span"][1]],
+                       {k: [tuple(f) for f in v] for k, v in a.get("slots", {}).items()}, a["attrs"], a["rule"],
+                       a["pack"]) for a in r["annotations"]]
+        print(match_table(r["id"], r["text"], found, width=args.width))
+    if args.html:
+        from . import htmlview
+
+        htmlview.write(records, args.html)
+        print(f"wrote {args.html}", file=sys.stderr)
     return 0
 
 
@@ -233,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--text", help="a text to analyse instead of a file")
     sp.add_argument("--format", choices=["auto", "text", "jsonl"], default="auto")
     sp.add_argument("--width", type=int, default=100)
+    sp.add_argument("--html", metavar="PAGE.html", help="also write the extractions as a self-contained page")
     sp.set_defaults(func=cmd_show)
 
     sp = sub.add_parser("explain", help="show each match's derivation, or why a rule did not fire")
