@@ -98,6 +98,14 @@ class Alphabet:
         k = KINDS.index(kind)
         return BASE + k * self.n, BASE + (k + 1) * self.n - 1
 
+    def kinds_class(self, kinds) -> str:
+        """A regex character class of every token of the given shape kinds."""
+        codes: list[int] = []
+        for kind in kinds:
+            lo, hi = self.block(kind)
+            codes.extend(range(lo, hi + 1))
+        return ranges_to_class(codes)
+
     # -- class name -> characters -------------------------------------------
     def codes(self, cls: str) -> list[int]:
         if cls in self.derived:
@@ -147,12 +155,6 @@ def sentence_start_regex(alphabet) -> str:
     end and the closing quotes that follow it."""
     from .tokenizer import SENTENCE_CLOSERS
 
-    def block(kinds):
-        codes = []
-        for kind in kinds:
-            lo, hi = alphabet.block(kind)
-            codes.extend(range(lo, hi + 1))
-        return ranges_to_class(codes)
-
-    closers = block(SENTENCE_CLOSERS)
-    return f"(?:^|(?<={block(['para'])})|(?<={block(['sentend'])}{closers}*)(?!{closers}))"
+    closers = alphabet.kinds_class(SENTENCE_CLOSERS)
+    return (f"(?:^|(?<={alphabet.kinds_class(['para'])})"
+            f"|(?<={alphabet.kinds_class(['sentend'])}{closers}*)(?!{closers}))")

@@ -188,16 +188,9 @@ def _sentend_pass(alphabet):
     """A function marking sentence-final STOP tokens as SENTEND (tokenizer.sentence_ends)."""
     import regex
 
-    from .alphabet import ranges_to_class
     from .tokenizer import KINDS, SENTENCE_CLOSERS, SENTENCE_STARTERS
 
-    def blocks(kinds):
-        codes = []
-        for kind in kinds:
-            lo, hi = alphabet.block(kind)
-            codes.extend(range(lo, hi + 1))
-        return ranges_to_class(codes)
-
+    blocks = alphabet.kinds_class
     pattern = regex.compile(f"{blocks(['stop'])}(?={blocks(SENTENCE_CLOSERS)}*(?:{blocks(SENTENCE_STARTERS)}|\\Z))")
     delta = (KINDS.index("sentend") - KINDS.index("stop")) * alphabet.n
 

@@ -31,13 +31,6 @@ class ConstructionInfo:
         self.line = c.where.line
         self.group_names = {}  # slot -> regex group name
 
-    def __getstate__(self):
-        return {k: getattr(self, k) for k in self.__slots__}
-
-    def __setstate__(self, state):
-        for k, v in state.items():
-            setattr(self, k, v)
-
 
 class ScanGroup:
     """Constructions scanned together.
@@ -60,13 +53,6 @@ class ScanGroup:
         # cross a paragraph break: the scanner skips paragraphs without one
         self.must = must
         self.code = {}  # regex source -> opcodes for fastregex.load (filled by _check_size)
-
-    def __getstate__(self):
-        return {k: getattr(self, k) for k in self.__slots__}
-
-    def __setstate__(self, state):
-        for k, v in state.items():
-            setattr(self, k, v)
 
 
 class Compiled:

@@ -158,10 +158,3 @@ def test_user_normalizer(tmp_path):
                     "    normalize: [{name: test_shout, slot: cue}]\n")
     got = engine.load(path, cache=False).extract("NATO and Rome")
     assert [(m.text, m.attrs["loud"]) for m in got] == [("NATO", True), ("Rome", False)]
-
-
-def test_regression_literal_stop_matches_at_a_sentence_end(tmp_path):
-    """A literal "." must match a full stop that ends a sentence (a SENTEND token too)."""
-    path = tmp_path / "p.yaml"
-    path.write_text("pack: p\nrules:\n  end: |\n    WORD \".\"\nconstructions:\n  end: {label: E}\n")
-    assert [m.text for m in engine.load(path, cache=False).extract("We left. Then")] == ["left."]
