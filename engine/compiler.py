@@ -240,6 +240,8 @@ def compile_spec(spec: PackSpec) -> Compiled:
         used = set(reachable(rules, c.start))
         used_aliases = {n[2] for r in used for n in walk(rules[r]) if n[0] == "alias"}
         for slot, target in c.slots.items():
+            if target is None:
+                continue
             if target not in used and target not in used_aliases:
                 raise c.where.error(f"slot '{slot}' names '{target}', which the construction never uses"
                                     f"{did_you_mean(target, used | used_aliases)}", "E204", rule=c.name)
@@ -249,7 +251,7 @@ def compile_spec(spec: PackSpec) -> Compiled:
                                     rule=c.name, fix="built-in normalizers: " + ", ".join(sorted(REGISTRY)))
         rec = recursive_rules(rules, c.start)
         info = ConstructionInfo(i, c, "lalr" if rec else "regex")
-        info.group_names = {slot: f"s_{slot}" for slot in c.slots}
+        info.group_names = {slot: f"s_{slot}" for slot, target in c.slots.items() if target is not None}
         out.constructions.append(info)
         out.examples[c.name] = (c.examples, c.counterexamples)
         if rec:
@@ -311,7 +313,7 @@ def _conflict_rule(lines, rules):
 
 def _slot_map(c: ConstructionInfo) -> dict[str, str]:
     """rule/alias name -> group name, for a construction's slots."""
-    return {target: c.group_names[slot] for slot, target in c.slots.items()}
+    return {target: c.group_names[slot] for slot, target in c.slots.items() if target is not None}
 
 
 def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder) -> list[ScanGroup]:

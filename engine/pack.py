@@ -100,7 +100,7 @@ class Construction:
     name: str
     label: str
     start: str
-    slots: dict[str, str]  # slot name -> rule (or alias) name
+    slots: dict[str, str | None]  # slot name -> rule (or alias) name; None: never filled
     span_slots: list[str]  # the reported span is the hull of these slots (empty: the whole match)
     attrs: dict
     normalize: list[tuple[str, dict]]
@@ -360,7 +360,8 @@ def _construction(name: str, cdef, where: Where, spec: PackSpec) -> Construction
     if isinstance(slots_node, list):
         slots = {str(s): str(s) for s in slots_node}
     else:
-        slots = {str(k): str(v) for k, v in slots_node.items()}
+        # a slot mapped to null is declared but never filled: always reported as []
+        slots = {str(k): (None if v is None else str(v)) for k, v in slots_node.items()}
     for s in slots:
         if not SLOT_RE.match(s):
             raise _where(cdef, "slots", True).error(f"slot name '{s}' is not valid", "E114", rule=name,

@@ -103,7 +103,7 @@ class Scanner:
                     if c.backend == "regex":
                         runners.append(("regex", i, regex.compile(g.patterns[i]), c.group_names))
                     else:
-                        slots = {target: slot for slot, target in c.slots.items()}
+                        slots = {target: slot for slot, target in c.slots.items() if target is not None}
                         runners.append(("lalr", i, LalrMatcher(compiled.lalr, c.start, slots,
                                                                compiled.term_codes), None))
                 self.groups.append(("candidates", runners, g, None))
