@@ -322,11 +322,20 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
     for c in constructions:
         by_label.setdefault(c.label, []).append(c)
     for label, members in by_label.items():
-        shared = [c for c in members if c.overlap != "all"]
+        shared = [c for c in members if c.overlap not in ("all", "apart")]
         for c in members:
             if c.overlap == "all":
                 groups.append(ScanGroup(label, "candidates", "all", [c.index],
                                         patterns=_patterns([c], rules, builder)))
+            elif c.overlap == "apart":  # leftmost-longest among its own matches only
+                if c.backend == "regex":
+                    body = builder.emit(builder.build(rules[c.start], _slot_map(c)))
+                    pattern = f"(?p)(?P<c{c.index}>{body})"
+                    _check_size(pattern, c)
+                    groups.append(ScanGroup(label, "combined", "longest", [c.index], pattern=pattern))
+                else:
+                    groups.append(ScanGroup(label, "candidates", "longest", [c.index],
+                                            patterns=_patterns([c], rules, builder)))
         if not shared:
             continue
         policy = "priority" if any(c.overlap == "priority" for c in shared) else "longest"

@@ -21,7 +21,7 @@ NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 CLASS_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 LABEL_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 SLOT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-OVERLAP_POLICIES = ("longest", "priority", "all")
+OVERLAP_POLICIES = ("longest", "priority", "all", "apart")
 
 # The schema, in one place: allowed keys per section, with their types.
 PACK_KEYS = {"pack": str, "version": (str, int, float), "description": str, "imports": list,
