@@ -37,7 +37,11 @@ def test_declared_slots_are_always_reported(pack):
     assert len(matches) == 2
     for m in matches:
         assert set(m.slots) == {"source", "cue", "recipient", "content"}
-    assert matches[1].rule == "adding" and matches[1].slots["source"] == []  # not repeated
+    assert matches[0].slots["recipient"] == []  # "according to" never has one
+    adding = matches[1]
+    assert adding.rule == "adding"
+    # "adding" shares its source with the verb before it
+    assert [text[s:e] for s, e in adding.slots["source"]] == ["She"]
 
 
 @pytest.mark.parametrize("fragments, kind", [
