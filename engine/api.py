@@ -107,7 +107,8 @@ class Pack:
     def extract(self, text: str, timeout: float | None = None) -> list[Match]:
         """Every match in ``text``, sorted by position."""
         tokens, cands = self.scan(text, timeout)
-        return [self._match(tokens, c) for c in cands]
+        cons = self.compiled.constructions
+        return [self._match(tokens, c) for c in cands if getattr(cons[c[2]], "report", True)]
 
     def _match(self, tokens: Tokens, cand) -> Match:
         start, end, index, frags = cand

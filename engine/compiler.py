@@ -31,7 +31,7 @@ class ConstructionInfo:
     """What the scanner needs to know of one construction (picklable)."""
 
     __slots__ = ("index", "name", "label", "start", "slots", "span_slots", "attrs", "normalize", "overlap",
-                 "priority", "backend", "file", "line", "group_names")
+                 "priority", "backend", "file", "line", "group_names", "report")
 
     def __init__(self, index: int, c: Construction, backend: str):
         self.index = index
@@ -48,6 +48,7 @@ class ConstructionInfo:
         self.file = c.where.file
         self.line = c.where.line
         self.group_names = {}  # slot -> regex group name
+        self.report = c.report  # False: a guard, matched and resolved but never reported
 
     def __getstate__(self):
         return {k: getattr(self, k) for k in self.__slots__}

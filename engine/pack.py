@@ -30,7 +30,7 @@ OPTION_KEYS = {"overlap": str, "max_repeat": int, "max_tokens": int, "timeout": 
 LEXICON_KEYS = {"entries": list, "file": str, "inflect": str, "case": str, "description": str,
                 "any_of": list, "except": list}
 CONSTRUCTION_KEYS = {"label": str, "start": str, "slots": (list, dict), "span": (list, str), "attrs": dict,
-                     "normalize": list, "overlap": str, "priority": int, "description": str,
+                     "normalize": list, "overlap": str, "priority": int, "description": str, "report": bool,
                      "examples": list, "counterexamples": list}
 EXAMPLE_KEYS = {"text": str, "match": str, "span": list, "slots": dict, "attrs": dict}
 TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", list: "a list",
@@ -109,6 +109,7 @@ class Construction:
     examples: list[Example]
     counterexamples: list[Example]
     where: Where
+    report: bool = True  # False: a guard that claims its span but is never reported
 
 
 @dataclass
@@ -394,7 +395,7 @@ def _construction(name: str, cdef, where: Where, spec: PackSpec) -> Construction
     return Construction(name=name, label=label, start=cdef.get("start", name), slots=slots, span_slots=span_slots,
                         attrs=dict(cdef.get("attrs") or {}), normalize=normalize, overlap=overlap,
                         priority=int(cdef.get("priority", 0)), examples=examples, counterexamples=counter,
-                        where=where)
+                        where=where, report=cdef.get("report") is not False)
 
 
 def _example(node, where: Where, cname: str, positive: bool) -> Example:
