@@ -109,10 +109,12 @@ class Pack:
         """Every match in ``text``, sorted by position.
 
         ``tokens`` may pass ``engine.tokenize(text)`` in, so several packs
-        share one tokenization.  A match that a normalizer rejects is left out.
+        share one tokenization.  A match that a normalizer rejects is left
+        out, and so are the matches of guard constructions (``report: false``).
         """
         tokens, cands = self.scan(text, timeout, tokens)
-        matches = (self._match(tokens, c) for c in cands)
+        cons = self.compiled.constructions
+        matches = (self._match(tokens, c) for c in cands if cons[c[2]].report)
         return [m for m in matches if m is not None]
 
     def _match(self, tokens: Tokens, cand) -> Match | None:

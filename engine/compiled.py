@@ -12,7 +12,7 @@ class ConstructionInfo:
     """What the scanner needs to know of one construction (picklable)."""
 
     __slots__ = ("index", "name", "label", "start", "slots", "span_slots", "attrs", "normalize", "overlap",
-                 "priority", "anchor", "backend", "file", "line", "group_names")
+                 "priority", "anchor", "backend", "file", "line", "group_names", "report")
 
     def __init__(self, index: int, c, backend: str):
         self.index = index
@@ -30,6 +30,7 @@ class ConstructionInfo:
         self.file = c.where.file
         self.line = c.where.line
         self.group_names = {}  # slot -> regex group name
+        self.report = c.report  # False: a guard, matched and resolved but never reported
 
 
 class ScanGroup:

@@ -160,6 +160,8 @@ def compile_spec(spec: PackSpec) -> Compiled:
         used = set(reachable(rules, c.start))
         used_aliases = {n[2] for r in used for n in walk(rules[r]) if n[0] == "alias"}
         for slot, target in c.slots.items():
+            if target is None:
+                continue
             if target not in used and target not in used_aliases:
                 raise c.where.error(f"slot '{slot}' names '{target}', which the construction never uses"
                                     f"{did_you_mean(target, used | used_aliases)}", "E204", rule=c.name)
@@ -169,7 +171,7 @@ def compile_spec(spec: PackSpec) -> Compiled:
                                     rule=c.name, fix="built-in normalizers: " + ", ".join(sorted(REGISTRY)))
         rec = recursive_rules(rules, c.start)
         info = ConstructionInfo(i, c, "lalr" if rec else "regex")
-        info.group_names = {slot: f"s_{slot}" for slot in c.slots}
+        info.group_names = {slot: f"s_{slot}" for slot, target in c.slots.items() if target is not None}
         out.constructions.append(info)
         out.examples[c.name] = (c.examples, c.counterexamples)
         if rec:
@@ -243,7 +245,7 @@ def _build(builder: RegexBuilder, c: ConstructionInfo, slots: dict):
 
 def _slot_map(c: ConstructionInfo) -> dict[str, str]:
     """rule/alias name -> group name, for a construction's slots."""
-    return {target: c.group_names[slot] for slot, target in c.slots.items()}
+    return {target: c.group_names[slot] for slot, target in c.slots.items() if target is not None}
 
 
 def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder) -> list[ScanGroup]:
@@ -252,42 +254,29 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
     for c in constructions:
         by_label.setdefault(c.label, []).append(c)
     for label, members in by_label.items():
-        shared = [c for c in members if c.overlap != "all"]
+        shared = [c for c in members if c.overlap not in ("all", "apart")]
         for c in members:
             if c.overlap == "all":
-                patterns, codes = _patterns([c], rules, builder)
-                group = ScanGroup(label, "candidates", "all", [c.index], patterns=patterns,
-                                  must=_must([c], rules, builder))
-                group.code.update(codes)
-                groups.append(group)
+                groups.append(_candidates_group(label, "all", [c], rules, builder))
+            elif c.overlap == "apart":  # leftmost-longest among its own matches only
+                groups.append(_longest_group(label, [c], rules, builder))
         if not shared:
             continue
         policy = "priority" if any(c.overlap == "priority" for c in shared) else "longest"
-        if policy == "longest" and all(c.backend == "regex" for c in shared):
-            ordered = sorted(shared, key=lambda c: (-c.priority, c.index))
-            # Each construction ends with an empty group that names it, so the
-            # alternation of all of them can be factored: a source shared by
-            # ten constructions is matched once, not ten times.
-            branches = []
-            for c in ordered:
-                node = _build(builder, c, _slot_map(c))
-                anchor = [("raw", _anchor(c, builder))] if c.anchor != "any" else []
-                branches.append(("seq", anchor + [node, ("group", f"c{c.index}", ("seq", []))]))
-            # one lookahead on every character any construction can start with
-            starts = frozenset().union(*(first_set(_build(builder, c, {}))[0] for c in ordered))
-            pattern = f"(?p)(?={ranges_to_class(starts)})" + builder.emit(alternation(branches))
-            code = _check_size(pattern, ordered[0])
-            group = ScanGroup(label, "combined", policy, [c.index for c in ordered], pattern=pattern,
-                              must=_must(ordered, rules, builder))
-            group.code[pattern] = code
-            groups.append(group)
+        if policy == "longest":
+            groups.append(_longest_group(label, shared, rules, builder))
         else:
-            patterns, codes = _patterns(shared, rules, builder)
-            group = ScanGroup(label, "candidates", policy, [c.index for c in shared], patterns=patterns,
-                              must=_must(shared, rules, builder))
-            group.code.update(codes)
-            groups.append(group)
+            groups.append(_candidates_group(label, policy, shared, rules, builder))
     return groups
+
+
+def _candidates_group(label, policy, members, rules, builder: RegexBuilder) -> ScanGroup:
+    """A scan group whose constructions propose candidates that ``resolve`` sorts out."""
+    patterns, codes = _patterns(members, rules, builder)
+    group = ScanGroup(label, "candidates", policy, [c.index for c in members], patterns=patterns,
+                      must=_must(members, rules, builder))
+    group.code.update(codes)
+    return group
 
 
 _COMMON_KINDS = ("punct", "stop", "sentend", "dash", "hyphen", "lquote", "rquote", "para")
@@ -313,6 +302,28 @@ def _selectivity(alphabet):
 def _para_codes(alphabet) -> set:
     lo, hi = alphabet.block("para")
     return set(range(lo, hi + 1))
+
+
+def _longest_group(label, members, rules, builder: RegexBuilder) -> ScanGroup:
+    """The scan group of constructions resolved leftmost-longest together."""
+    if not all(c.backend == "regex" for c in members):
+        return _candidates_group(label, "longest", members, rules, builder)
+    ordered = sorted(members, key=lambda c: (-c.priority, c.index))
+    # Each construction ends with an empty group that names it, so the
+    # alternation of all of them can be factored: a source shared by
+    # ten constructions is matched once, not ten times.
+    branches = []
+    for c in ordered:
+        node = _build(builder, c, _slot_map(c))
+        anchor = [("raw", _anchor(c, builder))] if c.anchor != "any" else []
+        branches.append(("seq", anchor + [node, ("group", f"c{c.index}", ("seq", []))]))
+    # one lookahead on every character any construction can start with
+    starts = frozenset().union(*(first_set(_build(builder, c, {}))[0] for c in ordered))
+    pattern = f"(?p)(?={ranges_to_class(starts)})" + builder.emit(alternation(branches))
+    group = ScanGroup(label, "combined", "longest", [c.index for c in ordered], pattern=pattern,
+                      must=_must(ordered, rules, builder))
+    group.code[pattern] = _check_size(pattern, ordered[0])
+    return group
 
 
 def _must(members, rules, builder) -> str | None:

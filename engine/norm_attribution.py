@@ -1,1 +1,42 @@
 """Normalizers for the attribution pack (kind: direct / indirect / mixed)."""
+from __future__ import annotations
+
+from .normalizers import MatchView, register
+
+#: Double quotation marks that delimit quoted speech (single marks are too
+#: often apostrophes to count).
+DOUBLE_QUOTES = frozenset({'"', "“", "”", "„", "‟", "«", "»", "''", "``"})
+_EDGE = ",.;:!?…—–-()[] "
+
+
+def quote_kind(fragments: list[str]) -> str:
+    """'direct' when every fragment is a quotation from its first mark to its
+    last (edge punctuation aside), 'mixed' when quotation marks appear inside
+    running text, 'indirect' when there are none."""
+    if not fragments:
+        return "indirect"
+    has_quote = False
+    all_quoted = True
+    for frag in fragments:
+        core = frag.strip(_EDGE)
+        marks = [i for i, ch in enumerate(core) if ch in DOUBLE_QUOTES]
+        if not marks:
+            all_quoted = False
+            continue
+        has_quote = True
+        if marks[0] != 0 or marks[-1] != len(core) - 1 or len(marks) < 2:
+            all_quoted = False
+    if not has_quote:
+        return "indirect"
+    return "direct" if all_quoted else "mixed"
+
+
+@register("kind")
+def kind(m: MatchView, slot: str = "content", attr: str = "kind"):
+    """kind = direct / indirect / mixed, from the quotation marks of the content."""
+    text = m.tokens.text
+    frags = []
+    for s, e in m.slot_spans(slot):
+        a, b = m.tokens.span(s, e)
+        frags.append(text[a:b])
+    return {attr: quote_kind(frags)}

@@ -21,7 +21,7 @@ NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 CLASS_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 LABEL_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 SLOT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-OVERLAP_POLICIES = ("longest", "priority", "all")
+OVERLAP_POLICIES = ("longest", "priority", "all", "apart")
 
 # The schema, in one place: allowed keys per section, with their types.
 PACK_KEYS = {"pack": str, "version": (str, int, float), "description": str, "imports": list,
@@ -31,7 +31,7 @@ LEXICON_KEYS = {"entries": list, "file": str, "inflect": str, "case": str, "desc
                 "any_of": list, "except": list}
 ANCHORS = ("any", "sentence")
 CONSTRUCTION_KEYS = {"label": str, "start": str, "slots": (list, dict), "span": (list, str), "attrs": dict,
-                     "anchor": str,
+                     "anchor": str, "report": bool,
                      "normalize": list, "overlap": str, "priority": int, "description": str,
                      "examples": list, "counterexamples": list}
 EXAMPLE_KEYS = {"text": str, "match": str, "span": list, "slots": dict, "attrs": dict}
@@ -102,7 +102,7 @@ class Construction:
     name: str
     label: str
     start: str
-    slots: dict[str, str]  # slot name -> rule (or alias) name
+    slots: dict[str, str | None]  # slot name -> rule (or alias) name; None: never filled
     span_slots: list[str]  # the reported span is the hull of these slots (empty: the whole match)
     attrs: dict
     normalize: list[tuple[str, dict]]
@@ -112,6 +112,7 @@ class Construction:
     examples: list[Example]
     counterexamples: list[Example]
     where: Where
+    report: bool = True  # False: a guard that claims its span but is never reported
 
 
 @dataclass
@@ -363,7 +364,8 @@ def _construction(name: str, cdef, where: Where, spec: PackSpec) -> Construction
     if isinstance(slots_node, list):
         slots = {str(s): str(s) for s in slots_node}
     else:
-        slots = {str(k): str(v) for k, v in slots_node.items()}
+        # a slot mapped to null is declared but never filled: always reported as []
+        slots = {str(k): (None if v is None else str(v)) for k, v in slots_node.items()}
     for s in slots:
         if not SLOT_RE.match(s):
             raise _where(cdef, "slots", True).error(f"slot name '{s}' is not valid", "E114", rule=name,
@@ -399,8 +401,8 @@ def _construction(name: str, cdef, where: Where, spec: PackSpec) -> Construction
                for i, e in enumerate(cdef.get("counterexamples") or [])]
     return Construction(name=name, label=label, start=cdef.get("start", name), slots=slots, span_slots=span_slots,
                         attrs=dict(cdef.get("attrs") or {}), normalize=normalize, overlap=overlap,
-                        priority=int(cdef.get("priority", 0)), anchor=anchor, examples=examples, counterexamples=counter,
-                        where=where)
+                        priority=int(cdef.get("priority", 0)), anchor=anchor, examples=examples,
+                        counterexamples=counter, where=where, report=cdef.get("report") is not False)
 
 
 def _example(node, where: Where, cname: str, positive: bool) -> Example:

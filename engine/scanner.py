@@ -111,7 +111,7 @@ class Scanner:
                         source = g.patterns[i]
                         runners.append(("regex", i, fastregex.load(source, g.code.get(source)), c.group_names))
                     else:
-                        slots = {target: slot for slot, target in c.slots.items()}
+                        slots = {target: slot for slot, target in c.slots.items() if target is not None}
                         runners.append(("lalr", i, LalrMatcher(compiled.lalr, c.start, slots,
                                                                compiled.term_codes), None))
                 self.groups.append(("candidates", runners, g, None))

@@ -123,7 +123,8 @@ _DIGIT = "|".join([
     r"\d{1,3}(?:,\d{3})+(?:\.\d+)?",  # 9,000  3,500.25
     r"\d+(?:\.\d+)?",  # 1.5  2014
 ])
-_OTHER = r"['’][sS]\b|--+|\.{2,}|\S"  # possessive, dashes, ellipses, any other sign
+# possessive, doubled quote marks ('' and ``, one mark each), dashes, ellipses, any other sign
+_OTHER = r"['’][sS]\b|''|``|--+|\.{2,}|\S"
 _TOKEN = f"(?=\\p{{L}})(?:{_LETTER})|(?=\\d)(?:{_DIGIT})|{_OTHER}"
 # A paragraph break is a token of its own: a newline followed by a blank line
 # (it stops before the last newline, which the next token takes as its space).

@@ -59,6 +59,21 @@ def test_quotes_and_dashes():
     assert texts_and_kinds('"Go," she said.')[0] == ('"', "lquote")
 
 
+def test_doubled_apostrophes_are_one_quotation_mark():
+    # some newspapers write quotation marks as two apostrophes (or backticks)
+    kinds = texts_and_kinds("He called it a ''test of leadership.'' Voters' views differ, ``said'' one.")
+    assert kinds[4] == ("''", "lquote")
+    assert ("''", "rquote") in kinds and kinds.count(("''", "rquote")) == 2
+    assert ("``", "lquote") in kinds
+    assert ("'", "rquote") in kinds  # a lone apostrophe stays a single mark
+    assert [t for t, _ in kinds if t == "'s"] == []
+    # the doubled mark closes a sentence like any closing quote
+    tokens = tokenize("He said it was ''over.'' Next came the vote.")
+    first, second = sentences(tokens)
+    assert tokens.token(first[1] - 1).text == "''"
+    assert tokens.token(second[0]).text == "Next"
+
+
 def test_shapes():
     kinds = dict(texts_and_kinds("NATO troops Sputnik iPhone F-16 21st 1990s"))
     assert kinds == {"NATO": "upper", "troops": "lower", "Sputnik": "cap", "iPhone": "mixed",
