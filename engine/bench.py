@@ -255,9 +255,14 @@ def format_table(res: dict, baseline: dict | None = None) -> str:
     ratios = []
     if "all packs" in jobs and "peer:quantulum3" in jobs and "mb_per_s" in jobs.get("peer:quantulum3", {}):
         ratios.append(f"all packs vs quantulum3: {jobs['all packs']['mb_per_s'] / jobs['peer:quantulum3']['mb_per_s']:.0f}x")
+    one = jobs.get("all packs") or next((j for n, j in jobs.items() if n.startswith("pack:")), {})
     for name in jobs:
-        if name.startswith("all packs x") and "mb_per_s" in jobs[name] and "mb_per_s" in jobs.get("all packs", {}):
-            ratios.append(f"{name} vs 1 process: {jobs[name]['mb_per_s'] / jobs['all packs']['mb_per_s']:.2f}x")
+        if name.startswith("all packs x") and "mb_per_s" in jobs[name] and "mb_per_s" in one:
+            ratios.append(f"{name} vs 1 process: {jobs[name]['mb_per_s'] / one['mb_per_s']:.2f}x")
+    quantities = next((j for n, j in jobs.items() if n.startswith("pack:quant")), {})
+    peer = jobs.get("peer:quantulum3", {})
+    if "mb_per_s" in quantities and "mb_per_s" in peer:
+        ratios.append(f"quantities pack vs quantulum3: {quantities['mb_per_s'] / peer['mb_per_s']:.0f}x")
     if ratios:
         lines += [""] + ratios
     c = res["cold_start"]
