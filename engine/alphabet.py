@@ -53,6 +53,10 @@ class Alphabet:
         lexsets: dict[frozenset, set[str]] = {frozenset(): set(KINDS)}
 
         def add(classes, kinds):
+            # a STOP token may become SENTEND after tokenizing (api._sentend_pass):
+            # its literal and lexicon classes must hold in both kinds
+            if "stop" in kinds:
+                kinds = set(kinds) | {"sentend"}
             lexsets.setdefault(classes, set()).update(kinds)
 
         for bare, classes in self.exact.items():

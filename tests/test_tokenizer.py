@@ -101,3 +101,16 @@ def test_sentences_cover_tokens_in_order(text):
         assert i < j <= k
     for i, j in spans:
         assert 0 <= i < j <= len(tokens)
+
+
+def test_a_literal_stop_matches_where_it_ends_a_sentence(tmp_path):
+    # regression: a literal "." or "?" lost its class when the SENTEND pass
+    # re-marked a sentence-final stop
+    import engine
+
+    path = tmp_path / "stops.yaml"
+    path.write_text('pack: stops\nrules:\n  q: \'WORD "?"\'\n  dot: \'WORD "."\'\n'
+                    'constructions:\n  q: {label: Q}\n  dot: {label: D}\n')
+    pack = engine.load(path, cache=False)
+    found = [(m.label, m.text) for m in pack.extract("Really? Yes. fine . ok")]
+    assert found == [("Q", "Really?"), ("D", "Yes."), ("D", "fine .")]
