@@ -17,14 +17,17 @@ def quote_kind(fragments: list[str]) -> str:
         return "indirect"
     has_quote = False
     all_quoted = True
-    for frag in fragments:
+    for n, frag in enumerate(fragments):
         core = frag.strip(_EDGE)
         marks = [i for i, ch in enumerate(core) if ch in DOUBLE_QUOTES]
         if not marks:
             all_quoted = False
             continue
         has_quote = True
-        if marks[0] != 0 or marks[-1] != len(core) - 1 or len(marks) < 2:
+        # a paragraph of a multi-paragraph quotation opens but does not close
+        opens_paragraph = n < len(fragments) - 1 and len(marks) == 1
+        closed = marks[-1] == len(core) - 1 and len(marks) >= 2
+        if marks[0] != 0 or not (closed or opens_paragraph):
             all_quoted = False
     if not has_quote:
         return "indirect"

@@ -53,6 +53,8 @@ def test_declared_slots_are_always_reported(pack):
     (['the budget is "not negotiable" this year'], "mixed"),
     (["that the ferry would resume"], "indirect"),
     (['"an unclosed quotation'], "mixed"),
+    (["“A paragraph that reopens.", "“The last one closes.”"], "direct"),
+    (["“A paragraph that reopens.", "and then plain text"], "mixed"),
     ([], "indirect"),
 ])
 def test_quote_kind(fragments, kind):
@@ -79,11 +81,9 @@ def _check_matches(text, matches, max_tokens):
         if "\n\n" in inside:
             # only a quotation may run over a paragraph break, and each of its
             # paragraphs reopens the quotation
-            for frag in m.slots["content"]:
-                part = text[frag[0]:frag[1]]
-                for para in part.split("\n\n")[1:]:
-                    assert para.lstrip()[:1] in "\"“'`", (text, m)
-            for name in ("source", "cue"):
+            for para in inside.split("\n\n")[1:]:
+                assert para.lstrip()[:1] in "\"“'`", (text, m)
+            for name in ("source", "cue", "recipient"):
                 for s, e in m.slots[name]:
                     assert "\n\n" not in text[s:e]
 
@@ -106,12 +106,14 @@ def test_an_unbalanced_quote_does_not_swallow_the_document(pack):
     assert any(m.text.startswith("Officials said") for m in matches)
 
 
-def test_a_multi_paragraph_quotation_is_one_content(pack):
+def test_a_multi_paragraph_quotation_is_one_relation_with_a_fragment_per_paragraph(pack):
     text = ('The senator said: “We will hold hearings in every county.\n\n'
             '“We will publish every answer we receive.”\n\nThe vote is in May.')
     [m] = [m for m in pack.extract(text) if "senator" in m.text]
-    [content] = m.slots["content"]
-    assert text[content[0]:content[1]].endswith("receive.”")
+    first, last = m.slots["content"]
+    assert text[first[0]:first[1]] == "“We will hold hearings in every county."
+    assert text[last[0]:last[1]] == "“We will publish every answer we receive.”"
+    assert m.attrs["kind"] == "direct"
     assert "The vote" not in m.text
 
 
