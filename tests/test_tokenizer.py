@@ -108,3 +108,9 @@ def test_fast_shape_path_agrees_with_the_full_one(token, glued):
     from engine.tokenizer import _shape_kind_full, shape_kind
 
     assert shape_kind(token, glued) == _shape_kind_full(token, glued)
+
+
+def test_regression_degree_sign_letter_is_not_an_initial():
+    # "41 °C. A cyclist" ends a sentence: the C is a unit, not an initial like "John F. Kennedy"
+    assert [t for t, _ in texts_and_kinds("It reached 41 °C. A cyclist fell.")][3:7] == ["°", "C", ".", "A"]
+    assert "F." in [t for t, _ in texts_and_kinds("John F. Kennedy spoke.")]
