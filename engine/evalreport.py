@@ -114,7 +114,7 @@ def _unscored_slots(ev: Evaluation) -> list[str]:
 
 def eval_json(ev: Evaluation, info: dict) -> dict:
     return {**info, "documents": len(ev.doc_ids), "labels": ev.labels, "slots": ev.slots,
-            "definitions": "engine/evaluate.py module docstring; docs/readme/evaluation.md",
+            "definitions": "engine/evaluate.py module docstring; README.md, section Evaluation",
             "metrics": ev.metrics(),
             "blame": [{"label": lb, "rule": rule, **dict(c)} for (lb, rule), c in sorted(ev.blame.items())],
             "errors": ev.errors}

@@ -338,7 +338,7 @@ def test_check_mode_reports_a_stale_file(tmp_path):
 
 
 def test_readme_paragraph_states_the_current_sizes(committed):
-    text = (ROOT / "docs" / "readme" / "goldset.md").read_text(encoding="utf-8")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
     docs = int(re.search(r"(\d+) short\s+news-style documents", text).group(1))
     quantities = int(re.search(r"(\d+) `QUANTITY` annotations", text).group(1))
     attributions = int(re.search(r"(\d+) `ATTRIBUTION` annotations", text).group(1))
