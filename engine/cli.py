@@ -66,10 +66,12 @@ def cmd_extract(args) -> int:
             sizes.append(doc.size)
             yield doc
 
-    sizes: list[int] = []
+    from collections import deque
+
+    sizes: deque[int] = deque()  # bytes of the documents read but not yet written: stays small
     try:
-        for n, record in enumerate(run(packs, docs_with_size(), processes=args.processes,
-                                       timeout=args.timeout, chunk_size=args.chunk_size)):
+        for record in run(packs, docs_with_size(), processes=args.processes,
+                          timeout=args.timeout, chunk_size=args.chunk_size):
             counts["docs"] += 1
             if "error" in record:
                 counts["failed"] += 1
@@ -82,8 +84,9 @@ def cmd_extract(args) -> int:
                 counts["matches"] += len(record["annotations"])
                 counts["chars"] += len(record["text"])
             out.write(dump(record) + "\n")
+            size = sizes.popleft()
             if bar is not None:
-                bar.update(sizes[n])
+                bar.update(size)
         if out is not sys.stdout:
             out.commit()
     except KeyboardInterrupt:

@@ -28,7 +28,6 @@ def _state(path: Path, gold: str | None):
     from .testing import run_examples
 
     pack = load(path)
-    _state.files = set(pack.compiled.sources)
     count, failures = run_examples(pack)
     failed = {f"{f.kind}: construction '{f.construction}', {f.file}:{f.line}: {f.text}": f for f in failures}
     metrics = {}
@@ -36,7 +35,7 @@ def _state(path: Path, gold: str | None):
         from .evaluate import score_packs
 
         metrics = _flatten(score_packs([str(path)], gold))
-    return pack.id, count, failed, metrics
+    return pack.id, count, failed, metrics, set(pack.compiled.sources)
 
 
 def _flatten(tree, prefix=""):
@@ -54,9 +53,8 @@ def watch(path, gold: str | None = None, interval: float = 0.5, cycles: int | No
     last = None
     seen = {}
     done = 0
-    _state.files = set()
+    files = {str(path.resolve())}  # grows to what the last good compile read
     while cycles is None or done <= cycles:
-        files = {str(path.resolve())} | _state.files  # what the last good compile read
         now = _mtimes(files)
         if now != seen:
             seen = now
@@ -66,9 +64,10 @@ def watch(path, gold: str | None = None, interval: float = 0.5, cycles: int | No
                 out(exc.format())
                 last = None
             else:
+                files = {str(path.resolve())} | state[4]
                 _report(last, state, out)
                 last = state
-            seen = _mtimes({str(path.resolve())} | _state.files)
+            seen = _mtimes(files)
             done += 1
             if cycles is not None and done > cycles:
                 break
@@ -77,7 +76,7 @@ def watch(path, gold: str | None = None, interval: float = 0.5, cycles: int | No
 
 
 def _report(last, state, out):
-    pack_id, count, failed, metrics = state
+    pack_id, count, failed, metrics, _files = state
     stamp = time.strftime("%H:%M:%S")
     if last is None:
         out(f"[{stamp}] {pack_id}: {count - len(failed)} passed, {len(failed)} failed")
@@ -87,7 +86,7 @@ def _report(last, state, out):
             if name.endswith(".f1"):
                 out(f"  {name} = {value:.3f}")
         return
-    _, _, old_failed, old_metrics = last
+    _, _, old_failed, old_metrics, _ = last
     fixed = [k for k in old_failed if k not in failed]
     new = [k for k in failed if k not in old_failed]
     moved = [(k, old_metrics.get(k), v) for k, v in metrics.items()
