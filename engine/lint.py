@@ -65,16 +65,24 @@ def _ambiguity(compiled) -> list[str]:
 
 
 def static_overlaps(pack) -> list[str]:
-    """Lexicon entries that sit in two classes (often by accident)."""
-    seen: dict[str, set[str]] = {}
-    for lexicon, table in pack.compiled.lexicon_values.items():
-        for surface in table:
-            seen.setdefault(surface.lower(), set()).add(lexicon)
+    """Lexicons that share a few entries: likely by accident.
+
+    Lexicons that share many of their entries (SAY_END inside SAY) do so by
+    design and are not reported; a pair is reported when the shared entries
+    are at most two, or at most a fifth of the smaller lexicon.
+    """
+    tables = pack.compiled.lexicon_values
+    members = {name: {k.lower() for k in table} for name, table in tables.items()}
+    names = sorted(members)
     out = []
-    for surface, classes in sorted(seen.items()):
-        if len(classes) > 1:
-            out.append(_at(pack.compiled, sorted(classes)[0], "W105",
-                           f"entry '{surface}' is in {len(classes)} lexicons: {', '.join(sorted(classes))}"))
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            shared = sorted(members[a] & members[b])
+            smaller = min(len(members[a]), len(members[b]))
+            if shared and len(shared) <= max(2, smaller // 5):
+                sample = ", ".join(repr(x) for x in shared[:8]) + (" ..." if len(shared) > 8 else "")
+                out.append(_at(pack.compiled, a, "W105", f"lexicons {a} and {b} share {len(shared)} "
+                               f"entr{'y' if len(shared) == 1 else 'ies'}: {sample}"))
     return out
 
 

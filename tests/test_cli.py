@@ -175,7 +175,7 @@ constructions:
     corpus.write_text("It was 5 km away and then 7 miles more. 8 km 9 km 10 km 11 km.")
     code, out, err = run(["check", str(path), "--corpus", str(corpus), "--often", "100"], capsys)
     assert code == 0
-    assert "warning[W105]: entry 'km' is in 2 lexicons: SIZE, UNIT" in err
+    assert "warning[W105]: lexicons SIZE and UNIT share 1 entry: 'km'" in err
     assert "p.yaml:13: warning[W201]: construction 'never' never fires" in err
     # 'big' ties with 'q' on every match, and 'q' is written first
     assert "p.yaml:12: warning[W202]: construction 'big' fires 6 times but every match is overridden" in err
