@@ -21,7 +21,7 @@ from .errors import PackError, did_you_mean
 from .fastregex import compile_with_code
 from .grammar import (lit_text, nullable, reachable, recursive_rules, rules_from_fragment,
                       rules_from_source, to_lark, walk)
-from .pack import Construction, PackSpec, Where
+from .pack import PackSpec, Where
 from .regexgen import MAX_PATTERN, RegexBuilder, all_codes, alternation, first_set, must_set
 from .tokenizer import BUILTIN_CLASSES
 
@@ -204,7 +204,7 @@ def compile_spec(spec: PackSpec) -> Compiled:
                 raise spec.lexicons[name].where.error(f"class '{name}' uses '{cls}', which {why}", "E202",
                                                       fix="use built-in classes and one-word lexicons only")
     out.alphabet = alphabet = Alphabet(exact, folded, derived)
-    builder = RegexBuilder(rules, alphabet, {}, int(out.options["max_repeat"]))
+    builder = RegexBuilder(rules, alphabet, int(out.options["max_repeat"]))
     if out.lalr is not None:
         for tname in _lalr_terminals(out.lalr):
             cls = out.lalr["terminals"].get(tname, tname)
@@ -272,9 +272,9 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
 
 def _candidates_group(label, policy, members, rules, builder: RegexBuilder) -> ScanGroup:
     """A scan group whose constructions propose candidates that ``resolve`` sorts out."""
-    patterns, codes = _patterns(members, rules, builder)
+    patterns, codes, nodes = _patterns(members, rules, builder)
     group = ScanGroup(label, "candidates", policy, [c.index for c in members], patterns=patterns,
-                      must=_must(members, rules, builder))
+                      must=_must(members, builder, nodes))
     group.code.update(codes)
     return group
 
@@ -312,29 +312,32 @@ def _longest_group(label, members, rules, builder: RegexBuilder) -> ScanGroup:
     # Each construction ends with an empty group that names it, so the
     # alternation of all of them can be factored: a source shared by
     # ten constructions is matched once, not ten times.
+    nodes = {c.index: _build(builder, c, _slot_map(c)) for c in ordered}
     branches = []
     for c in ordered:
-        node = _build(builder, c, _slot_map(c))
         anchor = [("raw", _anchor(c, builder))] if c.anchor != "any" else []
-        branches.append(("seq", anchor + [node, ("group", f"c{c.index}", ("seq", []))]))
+        branches.append(("seq", anchor + [nodes[c.index], ("group", f"c{c.index}", ("seq", []))]))
     # one lookahead on every character any construction can start with
-    starts = frozenset().union(*(first_set(_build(builder, c, {}))[0] for c in ordered))
+    starts = frozenset().union(*(first_set(node)[0] for node in nodes.values()))
     pattern = f"(?p)(?={ranges_to_class(starts)})" + builder.emit(alternation(branches))
     group = ScanGroup(label, "combined", "longest", [c.index for c in ordered], pattern=pattern,
-                      must=_must(ordered, rules, builder))
+                      must=_must(ordered, builder, nodes))
     group.code[pattern] = _check_size(pattern, ordered[0])
     return group
 
 
-def _must(members, rules, builder) -> str | None:
-    """The must-class of a scan group (see ScanGroup.must), as regex source."""
+def _must(members, builder, nodes: dict) -> str | None:
+    """The must-class of a scan group (see ScanGroup.must), as regex source.
+
+    ``nodes``: each regex construction's intermediate form (slot groups do
+    not change what a match needs)."""
     key = _selectivity(builder.alphabet)
     para = _para_codes(builder.alphabet)
     must: set = set()
     for c in members:
         if c.backend != "regex":  # recursive rules are not inlined
             return None
-        node = _build(builder, c, {})
+        node = nodes[c.index]
         if all_codes(node) & para:
             return None
         m = must_set(node, key)
@@ -345,13 +348,14 @@ def _must(members, rules, builder) -> str | None:
 
 
 def _patterns(members, rules, builder):
-    out, codes = {}, {}
+    """(regex source, opcodes, intermediate form) of each regex construction."""
+    out, codes, nodes = {}, {}, {}
     for c in members:
         if c.backend == "regex":
-            node = _build(builder, c, _slot_map(c))
+            nodes[c.index] = node = _build(builder, c, _slot_map(c))
             out[c.index] = "(?p)" + _anchor(c, builder) + builder.emit(node)
             codes[out[c.index]] = _check_size(out[c.index], c)
-    return out, codes
+    return out, codes, nodes
 
 
 def _anchor(c: ConstructionInfo, builder: RegexBuilder) -> str:

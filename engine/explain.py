@@ -197,7 +197,7 @@ class WhyNot:
 
 def _rule_regex(pack, rule: str):
     compiled = pack.compiled
-    builder = RegexBuilder(compiled.rule_asts, compiled.alphabet, {}, int(compiled.options["max_repeat"]))
+    builder = RegexBuilder(compiled.rule_asts, compiled.alphabet, int(compiled.options["max_repeat"]))
     return regex.compile("(?p)" + builder.emit(builder.build(("ref", rule), {}))), builder
 
 

@@ -16,12 +16,11 @@ MAX_PATTERN = 2_000_000  # characters of regex source per construction
 
 
 class RegexBuilder:
-    def __init__(self, rules: dict, alphabet: Alphabet, classes: dict, max_repeat: int):
-        """``classes`` maps a class name to its AST replacement when a lexicon
-        has multi-word entries (a class becomes an alternation)."""
+    def __init__(self, rules: dict, alphabet: Alphabet, max_repeat: int):
+        """Multi-word lexicon classes are already rules (``_lex_*``) by the
+        time the builder sees them, so a class is always a character set."""
         self.rules = rules
         self.alphabet = alphabet
-        self.classes = classes
         self.max_repeat = max_repeat
         self._codes: dict[str, list[int]] = {}
 
@@ -42,8 +41,6 @@ class RegexBuilder:
                 raise PackError("the construction inlines to a grammar too large for one regex", code="E305")
             kind = n[0]
             if kind == "term":
-                if n[1] in self.classes:
-                    return conv(self.classes[n[1]], depth + 1)
                 return ("set", frozenset(self.codes(n[1])))
             if kind == "lit":
                 return ("set", frozenset(self.codes(lit_class(n[1], n[2]))))

@@ -8,7 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine import cache
 from engine.errors import ScanTimeout
 from engine.testing import run_examples
 

@@ -16,17 +16,13 @@ The scanner's matches (span and construction) must equal the oracle's.
 """
 from __future__ import annotations
 
-import itertools
-import textwrap
 
 import lark
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import engine
 from engine.errors import PackError
-from engine.grammar import walk
 from engine.tokenizer import KIND_CLASSES, sentence_ends, sentences
 
 LEXICONS = {"AA": ["a", "b"], "BB": ["b", "c", "a b"]}  # 'a b' is a multi-word entry

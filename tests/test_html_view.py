@@ -7,7 +7,6 @@ from pathlib import Path
 
 from test_html_report import browser, needs_browser  # noqa: F401 - the shared browser fixture
 
-from engine import htmlview
 from engine.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
