@@ -14,6 +14,8 @@ a scan run away.
 """
 from __future__ import annotations
 
+import time
+
 import regex
 
 from . import fastregex
@@ -120,6 +122,7 @@ class Scanner:
         """All resolved matches as Candidates, sorted by position."""
         if timeout is None:
             timeout = float(self.compiled.options["timeout"]) * (1 + len(chars) / 100_000)
+        deadline = time.monotonic() + timeout  # one budget for the whole document
         out = []
         paragraphs = None
         try:
@@ -132,12 +135,12 @@ class Scanner:
                     segments = [(s, e) for s, e in paragraphs if must.search(chars, s, e)]
                 if mode == "combined":
                     for s, e in segments:
-                        out.extend(self._combined(runner, group, names, chars, s, e, timeout))
+                        out.extend(self._combined(runner, group, names, chars, s, e, deadline))
                 else:
                     cands = []
                     for kind, index, matcher, group_names in runner:
                         for s, e in segments:
-                            cands.extend(self._candidates(kind, index, matcher, group_names, chars, timeout, s, e))
+                            cands.extend(self._candidates(kind, index, matcher, group_names, chars, deadline, s, e))
                     out.extend(resolve(cands, group.policy, self.priorities))
         except TimeoutError:
             raise ScanTimeout(f"the scan took longer than {timeout:.1f} s", code="E401") from None
@@ -155,9 +158,9 @@ class Scanner:
             out.append((pos, len(chars)))
         return out
 
-    def _combined(self, pattern, group, names, chars, start, end, timeout):
+    def _combined(self, pattern, group, names, chars, start, end, deadline):
         out = []
-        for m in pattern.finditer(chars, start, end, timeout=timeout):
+        for m in pattern.finditer(chars, start, end, timeout=_left(deadline)):
             s, e = m.span()
             if e - s > self.max_tokens:
                 continue
@@ -165,10 +168,9 @@ class Scanner:
             out.append(Candidate(s, e, index, _frags(m, names[index])))
         return out
 
-    def _candidates(self, kind, index, matcher, group_names, chars, timeout, start=0, end=None):
-        end = len(chars) if end is None else end
+    def _candidates(self, kind, index, matcher, group_names, chars, deadline, start, end):
         if kind == "regex":
-            for m in matcher.finditer(chars, start, end, overlapped=True, timeout=timeout):
+            for m in matcher.finditer(chars, start, end, overlapped=True, timeout=_left(deadline)):
                 s, e = m.span()
                 if e - s <= self.max_tokens:
                     yield Candidate(s, e, index, _frags(m, group_names))
@@ -176,14 +178,21 @@ class Scanner:
         first = matcher.first
         starts = None
         if self.compiled.constructions[index].anchor == "sentence":
-            starts = {m.start() for m in self._sentence_starts.finditer(chars)}
+            starts = {m.start() for m in self._sentence_starts.finditer(chars, start, end)}
         for i in range(start, end):
             if ord(chars[i]) not in first or (starts is not None and i not in starts):
                 continue
+            if time.monotonic() > deadline:
+                raise TimeoutError
             found = matcher.longest(chars, i, self.max_tokens)
             if found is not None:
-                end, frags = found
-                yield Candidate(i, end, index, frags)
+                stop, frags = found
+                yield Candidate(i, stop, index, frags)
+
+
+def _left(deadline: float) -> float:
+    """Seconds left before the deadline (at least a sliver, so the regex call raises)."""
+    return max(deadline - time.monotonic(), 1e-6)
 
 
 def _which(m, members) -> int:

@@ -157,3 +157,10 @@ def test_user_normalizer(tmp_path):
                     "    normalize: [{name: test_shout, slot: cue}]\n")
     got = engine.load(path, cache=False).extract("NATO and Rome")
     assert [(m.text, m.attrs["loud"]) for m in got] == [("NATO", True), ("Rome", False)]
+
+
+def test_the_time_limit_covers_the_whole_document_not_each_paragraph(pack):
+    text = "\n\n".join(["Dr. Ana Ruiz said that about 40 km of road will close."] * 3000)
+    with pytest.raises(ScanTimeout):
+        pack.extract(text, timeout=0.01)
+    assert len(pack.extract(text)) == 6000  # with the default budget it completes
