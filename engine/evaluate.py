@@ -588,13 +588,15 @@ def _errors(ev, gdoc, label, G, P, pairs, sents):
 def predict(packs, gold_docs: list[dict], progress: bool | None = None, timeout: float | None = None) -> list[dict]:
     """Run the packs over every gold document; gold-format prediction records."""
     from .errors import LarkspanError
+    from .tokenizer import tokenize
 
     out = []
     for d in _progress(gold_docs, len(gold_docs), "extracting", progress):
         anns = []
+        tokens = tokenize(d["text"])  # one tokenization for all the packs
         for pack in packs:
             try:
-                found = pack.extract(d["text"], timeout)
+                found = pack.extract(d["text"], timeout, tokens)
             except LarkspanError as exc:
                 exc.message = f"document {d['id']!r} (gold line {d.get('line', '?')}): {exc.message}"
                 raise
