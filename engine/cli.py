@@ -110,7 +110,6 @@ def cmd_extract(args) -> int:
 
 def cmd_show(args) -> int:
     """Extract from a text given on the command line or a file, as a table (and a page)."""
-    from .api import Match
     from .batch import extract_record
     from .docio import read_docs
     from .report import match_table
@@ -126,10 +125,7 @@ def cmd_show(args) -> int:
         if "error" in r:
             print(f"== {r['id']}: error: {r['error']['message']}")
             continue
-        found = [Match(a["label"], a["span"][0], a["span"][1], r["text"][a["span"][0]:a["span"][1]],
-                       {k: [tuple(f) for f in v] for k, v in a.get("slots", {}).items()}, a["attrs"], a["rule"],
-                       a["pack"]) for a in r["annotations"]]
-        print(match_table(r["id"], r["text"], found, width=args.width))
+        print(match_table(r, width=args.width))
     if args.html:
         from . import htmlview
 
