@@ -121,7 +121,9 @@ def explain(pack, text: str) -> list[Explanation]:
     for cand in cands:
         start, end, index, _frags = cand
         c = pack.compiled.constructions[index]
-        m = pack._match(tokens, cand)
+        m = pack._match(tokens, cand) if c.report else None
+        if m is None:  # a guard, or rejected by a normalizer: extract() does not report it either
+            continue
         ex = Explanation(m, c.name)
         try:
             tree = deriver.tree(c.start, chars[start:end])

@@ -55,3 +55,14 @@ def test_unknown_rule_is_a_usage_error(pack):
     with pytest.raises(UsageError) as info:
         pack.why_not("x", "quantty")
     assert "did you mean 'quantity'" in str(info.value)
+
+
+def test_explain_reports_what_extract_reports(tmp_path):
+    # a guard (report: false) and a match its normalizer rejects are explained as absent, not as None
+    path = tmp_path / "p.yaml"
+    path.write_text("pack: p\nrules:\n  guard: CAPWORD CAPWORD\n  name: CAPWORD\nconstructions:\n"
+                    "  guard: {label: N, report: false}\n  name: {label: N}\n")
+    pack = engine.load(path, cache=False)
+    text = "Ana Ruiz met Bo."
+    assert [(e.construction, e.match.text) for e in pack.explain(text)] == \
+        [(m.rule, m.text) for m in pack.extract(text)] == [("name", "Bo")]
