@@ -197,10 +197,14 @@ class WhyNot:
         return "\n".join(lines)
 
 
-def _rule_regex(pack, rule: str):
+def _rule_regex(pack, rule: str, anchor: str = "any"):
+    """One rule alone as a regex (with a construction's anchor, when given)."""
+    from .alphabet import sentence_start_regex
+
     compiled = pack.compiled
     builder = RegexBuilder(compiled.rule_asts, compiled.alphabet, int(compiled.options["max_repeat"]))
-    return regex.compile("(?p)" + builder.emit(builder.build(("ref", rule), {}))), builder
+    start = sentence_start_regex(compiled.alphabet) if anchor == "sentence" else ""
+    return regex.compile("(?p)" + start + builder.emit(builder.build(("ref", rule), {}))), builder
 
 
 def why_not(pack, text: str, rule: str) -> WhyNot:

@@ -98,7 +98,7 @@ def corpus_lint(pack, texts, often_per_1000: float = 20.0) -> list[str]:
     alone = {}
     for c in cons:
         if c.backend == "regex":
-            alone[c.index] = _rule_regex(pack, c.start)[0]
+            alone[c.index] = _rule_regex(pack, c.start, c.anchor)[0]
         else:
             alone[c.index] = LalrMatcher(compiled.lalr, c.start, {}, compiled.term_codes)
     fired = {c.index: 0 for c in cons}
@@ -118,7 +118,8 @@ def corpus_lint(pack, texts, often_per_1000: float = 20.0) -> list[str]:
             if c.backend == "regex":
                 fired[c.index] += sum(1 for _ in alone[c.index].finditer(chars))
             else:
-                fired[c.index] += sum(1 for i in range(len(chars)) if alone[c.index].longest(chars, i, 400))
+                limit = int(compiled.options["max_tokens"])
+                fired[c.index] += sum(1 for i in range(len(chars)) if alone[c.index].longest(chars, i, limit))
     out = []
     for c in cons:
         if fired[c.index] == 0:
