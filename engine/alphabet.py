@@ -93,6 +93,10 @@ class Alphabet:
         classes |= {d for d in self.derived if ord(ch) in set(self.codes(d))}
         return name, frozenset(classes)
 
+    def span(self) -> tuple[int, int]:
+        """The range of every character code the alphabet uses (end excluded)."""
+        return BASE, BASE + len(KINDS) * self.n
+
     def block(self, kind: str) -> tuple[int, int]:
         """First and last character code of a shape kind."""
         k = KINDS.index(kind)

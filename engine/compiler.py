@@ -22,7 +22,8 @@ from .fastregex import compile_with_code
 from .grammar import (lit_text, nullable, reachable, recursive_rules, rules_from_fragment,
                       rules_from_source, to_lark, walk)
 from .pack import PackSpec, Where
-from .regexgen import MAX_PATTERN, RegexBuilder, all_codes, alternation, first_set, must_set
+from .regexgen import (MAX_PATTERN, RegexBuilder, all_codes, alternation, first_set, must_set,
+                       reach_lookaheads)
 from .tokenizer import BUILTIN_CLASSES
 
 from .compiled import DEFAULTS, Compiled, ConstructionInfo, ScanGroup  # noqa: E402
@@ -316,6 +317,7 @@ def _longest_group(label, members, rules, builder: RegexBuilder) -> ScanGroup:
     branches = []
     for c in ordered:
         anchor = [("raw", _anchor(c, builder))] if c.anchor != "any" else []
+        anchor += [("raw", look) for look in _reach_lookaheads(nodes[c.index], builder)]
         branches.append(("seq", anchor + [nodes[c.index], ("group", f"c{c.index}", ("seq", []))]))
     # one lookahead on every character any construction can start with
     starts = frozenset().union(*(first_set(node)[0] for node in nodes.values()))
@@ -324,6 +326,10 @@ def _longest_group(label, members, rules, builder: RegexBuilder) -> ScanGroup:
                       must=_must(ordered, builder, nodes))
     group.code[pattern] = _check_size(pattern, ordered[0])
     return group
+
+
+def _reach_lookaheads(node, builder: RegexBuilder) -> list[str]:
+    return reach_lookaheads(node, set(range(*builder.alphabet.span())), _selectivity(builder.alphabet))
 
 
 def _must(members, builder, nodes: dict) -> str | None:
@@ -353,7 +359,8 @@ def _patterns(members, rules, builder):
     for c in members:
         if c.backend == "regex":
             nodes[c.index] = node = _build(builder, c, _slot_map(c))
-            out[c.index] = "(?p)" + _anchor(c, builder) + builder.emit(node)
+            looks = "".join(_reach_lookaheads(node, builder))
+            out[c.index] = "(?p)" + _anchor(c, builder) + looks + builder.emit(node)
             codes[out[c.index]] = _check_size(out[c.index], c)
     return out, codes, nodes
 

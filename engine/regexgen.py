@@ -156,6 +156,85 @@ def must_set(node, key=len) -> frozenset | None:
     return min(sets, key=key) if sets else None
 
 
+def lead_set(node, must: frozenset) -> tuple[frozenset, bool]:
+    """What a match holds before its first character of ``must``.
+
+    Returns (the characters that can come before the first one of ``must``,
+    whether a match can lack ``must`` altogether).  When the second is False,
+    every match starts inside a run of the first set that ends on a character
+    of ``must``: the scanner need not try any other start (see ``reach``).
+    """
+    kind = node[0]
+    if kind == "raw":  # a zero-width assertion holds nothing
+        return frozenset(), True
+    if kind == "set":
+        before = node[1] - must
+        return before, bool(before)
+    if kind == "group":
+        return lead_set(node[2], must)
+    if kind == "rep":
+        before, lacks = lead_set(node[1], must)
+        return before, lacks or node[2] == 0
+    if kind == "alt":
+        out, lacks = set(), False
+        for item in node[1]:
+            before, l = lead_set(item, must)
+            out |= before
+            lacks |= l
+        return frozenset(out), lacks
+    if kind == "seq":
+        out = set()
+        for item in node[1]:
+            before, lacks = lead_set(item, must)
+            out |= before
+            if not lacks:
+                return frozenset(out), False
+        return frozenset(out), True
+    raise ValueError(kind)
+
+
+MAX_REACH = 6
+
+
+def reach(node, key=len) -> list[tuple[frozenset, frozenset]]:
+    """Conditions on where a match can start, as (must, lead) pairs.
+
+    For each pair, a match starts on a run of ``lead`` characters that ends
+    on a ``must`` character (the run may be empty).  Every pair holds for
+    every match, so the scanner may try only the starts that satisfy all of
+    them.  Empty when nothing is known.
+    """
+    out = []
+    for must in must_sets(node, key)[:MAX_REACH]:
+        lead, lacks = lead_set(node, must)
+        if not lacks:
+            out.append((must, lead))
+    return out
+
+
+def reach_lookaheads(node, universe: set, key=len) -> list[str]:
+    """``reach`` as regex lookaheads to put before the node's own regex.
+
+    Each asks for a run of the characters that may precede a must-character,
+    ending on one; a start inside a sentence with no cue word then costs a
+    short scan instead of every way of reading a noun phrase.  ``universe``
+    holds every character the text can have: a run's set is written as its
+    complement when that is shorter.  Cheapest first: a test of the first
+    character, then the shortest runs.
+    """
+    out = []
+    for must, lead in sorted(reach(node, key), key=lambda ml: len(ml[1])):
+        stops = set(universe) - lead - must  # what ends a run: often far fewer than the run's own set
+        if not lead:
+            run = ""
+        elif len(stops) < len(lead):
+            run = "[^" + ranges_to_class(stops | must)[1:] + "*+"
+        else:
+            run = ranges_to_class(lead) + "*+"
+        out.append(f"(?={run}{ranges_to_class(must)})")
+    return out
+
+
 def all_codes(node) -> set:
     """Every character the node mentions."""
     kind = node[0]
