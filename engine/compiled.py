@@ -41,7 +41,7 @@ class ScanGroup:
     longest match at each start; the scanner resolves overlaps by policy.
     """
 
-    __slots__ = ("label", "mode", "policy", "members", "pattern", "patterns", "must", "code")
+    __slots__ = ("label", "mode", "policy", "members", "pattern", "patterns", "must", "reach", "code")
 
     def __init__(self, label, mode, policy, members, pattern=None, patterns=None, must=None):
         self.label = label
@@ -53,6 +53,10 @@ class ScanGroup:
         # a character class every match holds a token of, when no match can
         # cross a paragraph break: the scanner skips paragraphs without one
         self.must = must
+        # construction index -> reverse regexes whose matches are the runs of
+        # tokens a match of it can start in (regexgen.reach); a start outside
+        # any one of them cannot begin a match, so the scanner skips it
+        self.reach = {}
         self.code = {}  # regex source -> opcodes for fastregex.load (filled by _check_size)
 
 

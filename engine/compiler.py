@@ -23,7 +23,7 @@ from .grammar import (lit_text, nullable, reachable, recursive_rules, rules_from
                       rules_from_source, to_lark, walk)
 from .pack import PackSpec, Where
 from .regexgen import (MAX_PATTERN, RegexBuilder, all_codes, alternation, first_set, must_set,
-                       reach_lookaheads)
+                       reach, reach_lookaheads, run_regex)
 from .tokenizer import BUILTIN_CLASSES
 
 from .compiled import DEFAULTS, Compiled, ConstructionInfo, ScanGroup  # noqa: E402
@@ -277,6 +277,7 @@ def _candidates_group(label, policy, members, rules, builder: RegexBuilder) -> S
     group = ScanGroup(label, "candidates", policy, [c.index for c in members], patterns=patterns,
                       must=_must(members, builder, nodes))
     group.code.update(codes)
+    _add_reach(group, members, builder, nodes)
     return group
 
 
@@ -325,11 +326,44 @@ def _longest_group(label, members, rules, builder: RegexBuilder) -> ScanGroup:
     group = ScanGroup(label, "combined", "longest", [c.index for c in ordered], pattern=pattern,
                       must=_must(ordered, builder, nodes))
     group.code[pattern] = _check_size(pattern, ordered[0])
+    _add_reach(group, ordered, builder, nodes)
     return group
 
 
 def _reach_lookaheads(node, builder: RegexBuilder) -> list[str]:
     return reach_lookaheads(node, set(range(*builder.alphabet.span())), _selectivity(builder.alphabet))
+
+
+_RARE_KINDS = ("lquote", "rquote")
+
+
+def _add_reach(group: ScanGroup, members, builder: RegexBuilder, nodes: dict) -> None:
+    """Fill ``group.reach``: for each regex construction, reverse regexes
+    that find the runs its matches can start in (see regexgen.reach).
+
+    The scanner pays a step for every must-token it finds, so only conditions
+    whose must-set is rare are used: tokens of lexical classes (words of a
+    lexicon, literals), or quotation marks; never a bare word shape."""
+    alphabet = builder.alphabet
+    key = _selectivity(alphabet)
+    rare_kinds = set()
+    for kind in _RARE_KINDS:
+        lo, hi = alphabet.block(kind)
+        rare_kinds.update(range(lo, hi + 1))
+    universe = set(range(*alphabet.span()))
+    for c in members:
+        if c.backend != "regex":
+            continue
+        rare = [(must, lead) for must, lead in reach(nodes[c.index], key)
+                if not key(must)[1] or must <= rare_kinds]
+        sources = []
+        for must, lead in sorted(rare, key=lambda ml: len(ml[1]))[:2]:
+            source = "(?r)" + run_regex(must, lead, universe)
+            if source not in group.code:
+                group.code[source] = compile_with_code(source)[1]
+            sources.append(source)
+        if sources:
+            group.reach[c.index] = sources
 
 
 def _must(members, builder, nodes: dict) -> str | None:

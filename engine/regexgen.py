@@ -133,13 +133,20 @@ def must_sets(node, key=len) -> list[frozenset]:
     if kind == "rep":
         return must_sets(node[1], key) if node[2] >= 1 else []
     if kind == "alt":
-        best = []
+        branches = []
         for item in node[1]:
             sub = must_sets(item, key)
             if not sub:
                 return []
-            best.append(min(sub, key=key))
-        return [frozenset().union(*best)]
+            branches.append(sub)
+        # the union of each branch's best set, and any set of a branch that
+        # every other branch holds one of its own sets inside
+        out = [frozenset().union(*(min(sub, key=key) for sub in branches))]
+        for sub in branches:
+            for s in sub:
+                if s not in out and all(any(t <= s for t in other) for other in branches):
+                    out.append(s)
+        return sorted(out, key=key)
     if kind == "seq":
         out: list = []
         for item in node[1]:
@@ -212,27 +219,30 @@ def reach(node, key=len) -> list[tuple[frozenset, frozenset]]:
     return out
 
 
+def run_regex(must: frozenset, lead: frozenset, universe: set) -> str:
+    """Regex source for a run of ``lead`` characters ending on a ``must`` one
+    (``lead`` written as a complement when that is shorter)."""
+    stops = set(universe) - lead - must  # what ends a run: often far fewer than the run's own set
+    if not lead:
+        run = ""
+    elif len(stops) < len(lead):
+        run = "[^" + ranges_to_class(stops | must)[1:] + "*+"
+    else:
+        run = ranges_to_class(lead) + "*+"
+    return run + ranges_to_class(must)
+
+
 def reach_lookaheads(node, universe: set, key=len) -> list[str]:
     """``reach`` as regex lookaheads to put before the node's own regex.
 
     Each asks for a run of the characters that may precede a must-character,
     ending on one; a start inside a sentence with no cue word then costs a
     short scan instead of every way of reading a noun phrase.  ``universe``
-    holds every character the text can have: a run's set is written as its
-    complement when that is shorter.  Cheapest first: a test of the first
-    character, then the shortest runs.
+    holds every character the text can have.  Cheapest first: a test of the
+    first character, then the shortest runs.
     """
-    out = []
-    for must, lead in sorted(reach(node, key), key=lambda ml: len(ml[1])):
-        stops = set(universe) - lead - must  # what ends a run: often far fewer than the run's own set
-        if not lead:
-            run = ""
-        elif len(stops) < len(lead):
-            run = "[^" + ranges_to_class(stops | must)[1:] + "*+"
-        else:
-            run = ranges_to_class(lead) + "*+"
-        out.append(f"(?={run}{ranges_to_class(must)})")
-    return out
+    conditions = sorted(reach(node, key), key=lambda ml: len(ml[1]))
+    return [f"(?={run_regex(must, lead, universe)})" for must, lead in conditions]
 
 
 def all_codes(node) -> set:

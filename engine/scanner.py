@@ -85,10 +85,46 @@ def _frags(m, group_names: dict[str, str]):
     return tuple(out)
 
 
+class Trial:
+    """Which way of scanning one group is faster here: trying every start
+    (one ``finditer``), or only the starts its reach conditions allow (a bit
+    mask per document, then one ``match`` per allowed start).  The second
+    wins when a group's regex costs much at each start (the attribution
+    pack) and loses when it is cheap (the quantities pack), so the first
+    documents try each in turn and then the faster is kept for good."""
+
+    TOKENS = 20_000  # tokens each way must see before the choice is made
+
+    def __init__(self, strategy: str = "auto"):
+        if strategy not in ("auto", "all", "reach"):
+            raise ValueError(f"unknown scan strategy {strategy!r}")
+        self.choice = None if strategy == "auto" else strategy == "reach"
+        self.seconds = [0.0, 0.0]
+        self.tokens = [0, 0]
+
+    def pick(self) -> bool:
+        """True: narrow the starts this time."""
+        if self.choice is not None:
+            return self.choice
+        return self.tokens[1] < self.tokens[0]
+
+    def record(self, narrow: bool, seconds: float, tokens: int) -> None:
+        if self.choice is not None:
+            return
+        self.seconds[narrow] += seconds
+        self.tokens[narrow] += tokens
+        if min(self.tokens) >= self.TOKENS:
+            self.choice = self.seconds[1] / self.tokens[1] < self.seconds[0] / self.tokens[0]
+
+
 class Scanner:
     """Runs a compiled pack's scan groups over token strings."""
 
-    def __init__(self, compiled):
+    def __init__(self, compiled, strategy: str = "auto"):
+        """strategy: how a group whose starts can be narrowed is scanned:
+        "all" tries every start, "reach" only the starts its reach conditions
+        allow, "auto" tries both on the first documents and keeps the faster.
+        The matches are the same whichever it is."""
         self.compiled = compiled
         self.groups = []
         cons = compiled.constructions
@@ -100,6 +136,14 @@ class Scanner:
         lo, hi = compiled.alphabet.block("para")
         self._para = regex.compile(f"[{chr(lo)}-{chr(hi)}]+")
         self._must = {id(g): regex.compile(g.must) for g in compiled.groups if g.must is not None}
+        self._reach = {source: fastregex.load(source, g.code.get(source))
+                       for g in compiled.groups for sources in g.reach.values() for source in sources}
+        # groups whose starts can be narrowed: all members of a combined group
+        # need reach conditions; a candidates group narrows the members that have them
+        self._trials = {}
+        for g in compiled.groups:
+            if g.reach and (g.mode != "combined" or len(g.reach) == len(g.members)):
+                self._trials[id(g)] = Trial(strategy)
         for g in compiled.groups:
             if g.mode == "combined":
                 pattern = fastregex.load(g.pattern, g.code.get(g.pattern))
@@ -125,6 +169,7 @@ class Scanner:
         deadline = time.monotonic() + timeout  # one budget for the whole document
         out = []
         paragraphs = None
+        runs: dict[str, int] = {}  # reach regex -> the runs it finds, as a bit mask, once per document
         try:
             for mode, runner, group, names in self.groups:
                 segments = [(0, len(chars))]
@@ -133,15 +178,29 @@ class Scanner:
                         paragraphs = self._paragraphs(chars)
                     must = self._must[id(group)]
                     segments = [(s, e) for s, e in paragraphs if must.search(chars, s, e)]
+                trial = self._trials.get(id(group))
+                narrow = trial is not None and trial.pick()
+                clock = time.perf_counter()
                 if mode == "combined":
+                    starts = None
+                    if narrow:
+                        starts = 0
+                        for index in group.members:
+                            starts |= self._starts(chars, group.reach[index], runs)
                     for s, e in segments:
-                        out.extend(self._combined(runner, group, names, chars, s, e, deadline))
+                        out.extend(self._combined(runner, group, names, chars, s, e, deadline, starts))
                 else:
                     cands = []
                     for kind, index, matcher, group_names in runner:
+                        starts = None
+                        if narrow and index in group.reach:
+                            starts = self._starts(chars, group.reach[index], runs)
                         for s, e in segments:
-                            cands.extend(self._candidates(kind, index, matcher, group_names, chars, deadline, s, e))
+                            cands.extend(self._candidates(kind, index, matcher, group_names, chars, deadline,
+                                                          s, e, starts))
                     out.extend(resolve(cands, group.policy, self.priorities))
+                if trial is not None:
+                    trial.record(narrow, time.perf_counter() - clock, len(chars))
         except TimeoutError:
             raise ScanTimeout(f"the scan took longer than {timeout:.1f} s", code="E401") from None
         out.sort(key=lambda c: (c[0], c[1], c[2]))
@@ -158,9 +217,30 @@ class Scanner:
             out.append((pos, len(chars)))
         return out
 
-    def _combined(self, pattern, group, names, chars, start, end, deadline):
+    def _starts(self, chars, sources, runs) -> int:
+        """The positions a construction's match can start at, as a bit mask:
+        inside a run found by every one of its reach regexes."""
+        mask = -1
+        for source in sources:
+            found = runs.get(source)
+            if found is None:
+                found = 0
+                for m in self._reach[source].finditer(chars):
+                    a, b = m.span()
+                    found |= ((1 << (b - a)) - 1) << a
+                runs[source] = found
+            mask &= found
+        return mask
+
+    def _combined(self, pattern, group, names, chars, start, end, deadline, starts=None):
+        """Leftmost-longest matches without overlap, as ``finditer`` finds
+        them; with ``starts``, only starts inside that bit mask are tried."""
         out = []
-        for m in pattern.finditer(chars, start, end, timeout=_left(deadline)):
+        if starts is None:
+            found = pattern.finditer(chars, start, end, timeout=_left(deadline))
+        else:
+            found = _matches_from(pattern, chars, start, end, starts, deadline)
+        for m in found:
             s, e = m.span()
             if e - s > self.max_tokens:
                 continue
@@ -168,9 +248,13 @@ class Scanner:
             out.append(Candidate(s, e, index, _frags(m, names[index])))
         return out
 
-    def _candidates(self, kind, index, matcher, group_names, chars, deadline, start, end):
+    def _candidates(self, kind, index, matcher, group_names, chars, deadline, start, end, starts=None):
         if kind == "regex":
-            for m in matcher.finditer(chars, start, end, overlapped=True, timeout=_left(deadline)):
+            if starts is None:
+                found = matcher.finditer(chars, start, end, overlapped=True, timeout=_left(deadline))
+            else:
+                found = _matches_from(matcher, chars, start, end, starts, deadline, overlapped=True)
+            for m in found:
                 s, e = m.span()
                 if e - s <= self.max_tokens:
                     yield Candidate(s, e, index, _frags(m, group_names))
@@ -188,6 +272,28 @@ class Scanner:
             if found is not None:
                 stop, frags = found
                 yield Candidate(i, stop, index, frags)
+
+
+_ONES = regex.compile("1+")
+
+
+def _matches_from(pattern, chars, start, end, starts: int, deadline, overlapped=False):
+    """The matches ``pattern.finditer(chars, start, end)`` yields, trying only
+    the starts set in the bit mask ``starts`` (nothing is lost when no match
+    can start anywhere else).  ``overlapped``: the longest match at each start."""
+    bits = bin(starts)[:1:-1]  # character i of this string is bit i of the mask
+    pos = start
+    for run in _ONES.finditer(bits, start, min(end, len(bits))):
+        i = max(run.start(), pos)
+        stop = run.end()
+        while i < stop:
+            m = pattern.match(chars, i, end, timeout=_left(deadline))
+            if m is None:
+                i += 1
+                continue
+            yield m
+            i = i + 1 if overlapped or m.end() == i else m.end()
+        pos = i
 
 
 def _left(deadline: float) -> float:

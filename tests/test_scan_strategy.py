@@ -1,0 +1,44 @@
+"""The two ways of scanning a group (every start, or only the starts its reach
+conditions allow) find the same matches, and the scanner keeps the faster."""
+import json
+from pathlib import Path
+
+import pytest
+
+import engine
+from engine.scanner import Scanner, Trial
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "benchmarks" / "gold" / "gold.jsonl"
+
+
+@pytest.mark.parametrize("pack_file", ["rules/attribution.yaml", "rules/quantities.yaml"])
+def test_both_strategies_find_the_same_matches_in_the_bundled_packs(pack_file):
+    pack = engine.load(ROOT / pack_file)
+    narrowed = [g for g in pack.compiled.groups if g.reach]
+    assert narrowed, "the pack's groups have reach conditions to narrow with"
+    texts = [json.loads(line)["text"] for line in GOLD.read_text(encoding="utf-8").splitlines()]
+    found = {}
+    for strategy in ("all", "reach"):
+        scanner = Scanner(pack.compiled, strategy)
+        found[strategy] = [scanner.scan(pack.encode(engine.tokenize(t))) for t in texts]
+    assert found["all"] == found["reach"]
+    assert sum(map(len, found["all"])) > 50  # the texts do hold matches
+
+
+def test_trial_keeps_the_faster_way_after_enough_tokens():
+    trial = Trial("auto")
+    ways = []
+    while trial.choice is None:
+        narrow = trial.pick()
+        ways.append(narrow)
+        trial.record(narrow, 0.001 if narrow else 0.004, 5_000)  # narrowing is 4x faster here
+    assert trial.choice is True and True in ways and False in ways
+    slow = Trial("auto")
+    while slow.choice is None:
+        narrow = slow.pick()
+        slow.record(narrow, 0.004 if narrow else 0.001, 5_000)
+    assert slow.choice is False
+    assert Trial("reach").pick() is True and Trial("all").pick() is False
+    with pytest.raises(ValueError):
+        Trial("fastest")
