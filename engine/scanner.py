@@ -224,11 +224,11 @@ class Scanner:
         for source in sources:
             found = runs.get(source)
             if found is None:
-                found = 0
+                bits = bytearray(b"0") * len(chars)
                 for m in self._reach[source].finditer(chars):
                     a, b = m.span()
-                    found |= ((1 << (b - a)) - 1) << a
-                runs[source] = found
+                    bits[a:b] = b"1" * (b - a)
+                found = runs[source] = int(bits[::-1], 2) if bits else 0  # bit i is character i
             mask &= found
         return mask
 
