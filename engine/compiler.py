@@ -288,10 +288,7 @@ def _selectivity(alphabet):
     """A ranking of character sets, most selective first: sets of lexical
     classes (lexicon entries, literal words) before shape classes and
     punctuation, which are everywhere; then smaller before larger."""
-    common = set()
-    for kind in _COMMON_KINDS:
-        lo, hi = alphabet.block(kind)
-        common.update(range(lo, hi + 1))
+    common = _kind_codes(alphabet, _COMMON_KINDS)
     n = alphabet.n
 
     def key(codes):
@@ -301,9 +298,13 @@ def _selectivity(alphabet):
     return key
 
 
-def _para_codes(alphabet) -> set:
-    lo, hi = alphabet.block("para")
-    return set(range(lo, hi + 1))
+def _kind_codes(alphabet, kinds) -> set:
+    """Every character code of the given shape kinds."""
+    out = set()
+    for kind in kinds:
+        lo, hi = alphabet.block(kind)
+        out.update(range(lo, hi + 1))
+    return out
 
 
 def _longest_group(label, members, rules, builder: RegexBuilder) -> ScanGroup:
@@ -346,10 +347,7 @@ def _add_reach(group: ScanGroup, members, builder: RegexBuilder, nodes: dict) ->
     lexicon, literals), or quotation marks; never a bare word shape."""
     alphabet = builder.alphabet
     key = _selectivity(alphabet)
-    rare_kinds = set()
-    for kind in _RARE_KINDS:
-        lo, hi = alphabet.block(kind)
-        rare_kinds.update(range(lo, hi + 1))
+    rare_kinds = _kind_codes(alphabet, _RARE_KINDS)
     universe = set(range(*alphabet.span()))
     for c in members:
         if c.backend != "regex":
@@ -372,7 +370,7 @@ def _must(members, builder, nodes: dict) -> str | None:
     ``nodes``: each regex construction's intermediate form (slot groups do
     not change what a match needs)."""
     key = _selectivity(builder.alphabet)
-    para = _para_codes(builder.alphabet)
+    para = _kind_codes(builder.alphabet, ["para"])
     must: set = set()
     for c in members:
         if c.backend != "regex":  # recursive rules are not inlined
