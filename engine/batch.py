@@ -13,6 +13,7 @@ instead of a result, so nothing is ever lost.
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
@@ -27,6 +28,24 @@ def _init_worker(compiled_list):
     from .api import Pack
 
     _WORKER_PACKS[:] = [Pack(c) for c in compiled_list]
+    _exit_with_parent()
+
+
+def _exit_with_parent(every: float = 1.0) -> None:
+    """End this worker when the process that started it is gone (kill -9
+    gives the pool no chance to stop its workers, which would otherwise
+    wait for work forever)."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="larkspan-parent-watch").start()
 
 
 def extract_record(packs, doc, timeout=None) -> dict:
@@ -79,6 +98,8 @@ def run(packs, docs, processes: int = 1, chunk_size: int = 64, timeout: float | 
             else:
                 yield extract_record(packs, doc, timeout)
         return
+    for p in packs:  # once here, so the workers load the prefilters from the cache
+        p.prepare()
     compiled = [p.compiled for p in packs]
     it = iter(docs)
     window = 2 * processes

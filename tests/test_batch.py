@@ -48,6 +48,20 @@ def _extract(args, **kw):
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
 
+def _children(pid):
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:  # no /proc (not Linux): nothing to check
+        return [-1]
+
+
+def _alive(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_kill_9_then_resume_gives_the_same_output(tmp_path):
     src = tmp_path / "in.jsonl"
     _corpus(src, 3000)
@@ -60,9 +74,15 @@ def test_kill_9_then_resume_gives_the_same_output(tmp_path):
     deadline = time.time() + 120
     while time.time() < deadline and (not part.exists() or part.stat().st_size < 200_000):
         time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert workers, "the run has worker processes"
     proc.send_signal(signal.SIGKILL)  # kill -9: no chance to flush or clean up
     proc.wait(timeout=60)
     assert not out.exists() and part.exists()
+    deadline = time.time() + 30
+    while time.time() < deadline and any(Path(f"/proc/{w}").exists() and _alive(w) for w in workers):
+        time.sleep(0.2)
+    assert not any(Path(f"/proc/{w}").exists() and _alive(w) for w in workers), "workers outlived their parent"
     written = part.read_bytes().count(b"\n")
     assert 0 < written < 3000, written  # killed in the middle of the run
     proc = _extract([str(src), "-o", str(out), "--resume", "--processes", "2", "--chunk-size", "8"])
