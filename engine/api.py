@@ -70,6 +70,14 @@ class Pack:
         self._chars = _Chars()
         self._sentend = _sentend_pass(alphabet)
 
+    def prepare(self) -> "Pack":
+        """Compile (or load from the cache) what the scanner builds on first
+        need, now: the Hyperscan databases that find where matches can start
+        (prefilter.py).  Worth calling before a large batch; extract_many
+        calls it before it starts worker processes."""
+        self.scanner.prepare()
+        return self
+
     def __repr__(self):
         return f"<Pack {self.id}: {len(self.compiled.constructions)} constructions>"
 

@@ -70,7 +70,7 @@ def _job_fn(job: dict, texts: list[str]):
         import engine
         from engine.batch import run
 
-        packs = [engine.load(p) for p in job["packs"]]
+        packs = [engine.load(p).prepare() for p in job["packs"]]
         procs = job.get("processes", 1)
         if procs > 1:
             records = [{"id": i, "text": t} for i, t in enumerate(texts)]

@@ -81,3 +81,24 @@ def put(path: Path, compiled) -> None:
         os.replace(tmp, final)
     except OSError:
         pass
+
+
+def get_blob(name: str) -> bytes | None:
+    """Bytes stored under ``name`` by ``put_blob`` (a Hyperscan database), or None."""
+    try:
+        return (cache_dir() / name).read_bytes()
+    except OSError:
+        return None
+
+
+def put_blob(name: str, data: bytes) -> None:
+    """Store ``data`` under ``name``, atomically; a cache that cannot be written is skipped."""
+    try:
+        directory = cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, directory / name)
+    except OSError:
+        pass

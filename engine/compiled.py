@@ -41,7 +41,7 @@ class ScanGroup:
     longest match at each start; the scanner resolves overlaps by policy.
     """
 
-    __slots__ = ("label", "mode", "policy", "members", "pattern", "patterns", "must", "reach", "code")
+    __slots__ = ("label", "mode", "policy", "members", "pattern", "patterns", "must", "reach", "code", "prefilter")
 
     def __init__(self, label, mode, policy, members, pattern=None, patterns=None, must=None):
         self.label = label
@@ -57,6 +57,9 @@ class ScanGroup:
         # tokens a match of it can start in (regexgen.reach); a start outside
         # any one of them cannot begin a match, so the scanner skips it
         self.reach = {}
+        # prefilter.Database list that finds, in one pass, where matches of the
+        # group's regex constructions can start (None: no such databases)
+        self.prefilter = None
         self.code = {}  # regex source -> opcodes for fastregex.load (filled by _check_size)
 
 

@@ -15,7 +15,7 @@ import re
 
 import regex
 
-from . import __version__
+from . import __version__, prefilter
 from .alphabet import Alphabet, lit_class, ranges_to_class, sentence_start_regex
 from .errors import PackError, did_you_mean
 from .fastregex import compile_with_code
@@ -311,6 +311,13 @@ def _longest_group(label, members, rules, builder: RegexBuilder) -> ScanGroup:
     """The scan group of constructions resolved leftmost-longest together."""
     if not all(c.backend == "regex" for c in members):
         return _candidates_group(label, "longest", members, rules, builder)
+    if prefilter.available():
+        # with the starts found in one pass, each construction's own regex
+        # tried at its own starts beats the alternation of all of them tried
+        # at every start any of them has (resolve's "longest" gives the same matches)
+        group = _candidates_group(label, "longest", members, rules, builder)
+        if group.prefilter is not None:
+            return group
     ordered = sorted(members, key=lambda c: (-c.priority, c.index))
     # Each construction ends with an empty group that names it, so the
     # alternation of all of them can be factored: a source shared by
@@ -362,6 +369,9 @@ def _add_reach(group: ScanGroup, members, builder: RegexBuilder, nodes: dict) ->
             sources.append(source)
         if sources:
             group.reach[c.index] = sources
+    regular = {c.index: nodes[c.index] for c in members if c.backend == "regex"}
+    if regular:
+        group.prefilter = prefilter.build(regular, range(*alphabet.span()))
 
 
 def _must(members, builder, nodes: dict) -> str | None:

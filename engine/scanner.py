@@ -15,10 +15,11 @@ a scan run away.
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 
 import regex
 
-from . import fastregex
+from . import fastregex, prefilter
 from .errors import ScanTimeout
 from .lalr import LalrMatcher
 
@@ -64,6 +65,19 @@ def resolve(cands, policy: str, priorities: dict[int, int], order: dict[int, int
             by_level.setdefault(priorities.get(c[2], 0), []).append(c)
         levels = [sorted(by_level[p], key=rank) for p in sorted(by_level, reverse=True)]
     taken: list = []
+    if len(levels) == 1:
+        # In start order, taken matches never overlap, so the last non-empty
+        # one taken ends furthest: a candidate overlaps a taken match exactly
+        # when it overlaps that one (linear, where testing each would be quadratic).
+        last_start, last_end = -1, -1
+        for c in levels[0]:
+            if c[0] < c[1]:
+                if c[0] >= last_end:
+                    taken.append(c)
+                    last_start, last_end = c[0], c[1]
+            elif not last_start < c[0] < last_end:  # an empty match: only strictly inside overlaps
+                taken.append(c)
+        return sorted(taken, key=lambda c: (c[0], c[1]))
     occupied: list[tuple[int, int]] = []
     for level in levels:
         for c in level:
@@ -85,6 +99,9 @@ def _frags(m, group_names: dict[str, str]):
     return tuple(out)
 
 
+STRATEGIES = ("auto", "all", "reach", "prefilter")
+
+
 class Trial:
     """Which way of scanning one group is faster here: trying every start
     (one ``finditer``), or only the starts its reach conditions allow (a bit
@@ -96,8 +113,6 @@ class Trial:
     TOKENS = 20_000  # tokens each way must see before the choice is made
 
     def __init__(self, strategy: str = "auto"):
-        if strategy not in ("auto", "all", "reach"):
-            raise ValueError(f"unknown scan strategy {strategy!r}")
         self.choice = None if strategy == "auto" else strategy == "reach"
         self.seconds = [0.0, 0.0]
         self.tokens = [0, 0]
@@ -122,9 +137,14 @@ class Scanner:
 
     def __init__(self, compiled, strategy: str = "auto"):
         """strategy: how a group whose starts can be narrowed is scanned:
-        "all" tries every start, "reach" only the starts its reach conditions
-        allow, "auto" tries both on the first documents and keeps the faster.
-        The matches are the same whichever it is."""
+        "prefilter" only at the starts Hyperscan finds (prefilter.py), "all"
+        at every start, "reach" at the starts its reach conditions allow.
+        "auto" takes the prefilter where the group has one and Hyperscan is
+        installed; elsewhere it tries "all" and "reach" on the first
+        documents and keeps the faster.  The matches are the same whichever
+        it is."""
+        if strategy not in STRATEGIES:
+            raise ValueError(f"unknown scan strategy {strategy!r} (one of {', '.join(STRATEGIES)})")
         self.compiled = compiled
         self.groups = []
         cons = compiled.constructions
@@ -140,10 +160,15 @@ class Scanner:
                        for g in compiled.groups for sources in g.reach.values() for source in sources}
         # groups whose starts can be narrowed: all members of a combined group
         # need reach conditions; a candidates group narrows the members that have them
+        self.strategy = strategy
+        self._prefilter = {}
+        if strategy in ("auto", "prefilter") and prefilter.available():
+            self._prefilter = {id(g): g.prefilter for g in compiled.groups if g.prefilter}
+        self._tokens = 0  # tokens scanned so far (see _use_prefilter)
         self._trials = {}
         for g in compiled.groups:
             if g.reach and (g.mode != "combined" or len(g.reach) == len(g.members)):
-                self._trials[id(g)] = Trial(strategy)
+                self._trials[id(g)] = Trial("auto" if strategy == "prefilter" else strategy)
         for g in compiled.groups:
             if g.mode == "combined":
                 pattern = fastregex.load(g.pattern, g.code.get(g.pattern))
@@ -164,6 +189,9 @@ class Scanner:
 
     def scan(self, chars: str, timeout: float | None = None):
         """All resolved matches as Candidates, sorted by position."""
+        # decided (and any prefilter compiled) before the clock starts: the
+        # seconds a compile takes are not the document's
+        prefiltered = {id(g) for g in self.compiled.groups if self._use_prefilter(g)}
         if timeout is None:
             timeout = float(self.compiled.options["timeout"]) * (1 + len(chars) / 100_000)
         deadline = time.monotonic() + timeout  # one budget for the whole document
@@ -181,9 +209,15 @@ class Scanner:
                 trial = self._trials.get(id(group))
                 narrow = trial is not None and trial.pick()
                 clock = time.process_time()  # CPU time: a busy neighbour does not sway the choice
+                found = None  # construction index -> the positions its matches can start at
+                if id(group) in prefiltered:
+                    found = self._prefilter[id(group)].starts(chars)
+                    narrow = False
                 if mode == "combined":
                     starts = None
-                    if narrow:
+                    if found is not None:
+                        starts = sorted(set().union(*found.values()))
+                    elif narrow:
                         starts = 0
                         for index in group.members:
                             starts |= self._starts(chars, group.reach[index], runs)
@@ -193,18 +227,50 @@ class Scanner:
                     cands = []
                     for kind, index, matcher, group_names in runner:
                         starts = None
-                        if narrow and index in group.reach:
+                        if found is not None and index in found:
+                            starts = found[index]
+                        elif narrow and index in group.reach:
                             starts = self._starts(chars, group.reach[index], runs)
                         for s, e in segments:
                             cands.extend(self._candidates(kind, index, matcher, group_names, chars, deadline,
                                                           s, e, starts))
                     out.extend(resolve(cands, group.policy, self.priorities))
-                if trial is not None:
+                if trial is not None and found is None:
                     trial.record(narrow, time.process_time() - clock, len(chars))
         except TimeoutError:
             raise ScanTimeout(f"the scan took longer than {timeout:.1f} s", code="E401") from None
+        self._tokens += len(chars)
         out.sort(key=lambda c: (c[0], c[1], c[2]))
         return out
+
+    PREFILTER_AFTER = 50_000  # tokens scanned before a prefilter is compiled (unless it is cached)
+
+    def _use_prefilter(self, group) -> bool:
+        """Whether to find the group's starts with its prefilter.  Compiling
+        one takes seconds, which a few examples or one short text would not
+        win back: "auto" waits until the scanner has seen ``PREFILTER_AFTER``
+        tokens, unless the database is in the cache already."""
+        pf = self._prefilter.get(id(group))
+        if pf is None or pf.failed:
+            return False
+        if self.strategy == "auto" and self._tokens < self.PREFILTER_AFTER and not pf.ready():
+            return False
+        try:
+            pf.database()
+        except Exception:  # noqa: BLE001 - Hyperscan refused the expressions: do without
+            pf.failed = True
+            return False
+        return True
+
+    def prepare(self) -> None:
+        """Compile (or load) every prefilter now, so documents do not wait for it."""
+        for group in self.compiled.groups:
+            pf = self._prefilter.get(id(group))
+            if pf is not None and not pf.failed:
+                try:
+                    pf.database()
+                except Exception:  # noqa: BLE001 - see _use_prefilter
+                    pf.failed = True
 
     def _paragraphs(self, chars):
         """(start, end) of the runs of tokens between paragraph breaks."""
@@ -234,7 +300,7 @@ class Scanner:
 
     def _combined(self, pattern, group, names, chars, start, end, deadline, starts=None):
         """Leftmost-longest matches without overlap, as ``finditer`` finds
-        them; with ``starts``, only starts inside that bit mask are tried."""
+        them; with ``starts`` (see ``_matches_from``), only those starts are tried."""
         out = []
         if starts is None:
             found = pattern.finditer(chars, start, end, timeout=_left(deadline))
@@ -277,10 +343,14 @@ class Scanner:
 _ONES = regex.compile("1+")
 
 
-def _matches_from(pattern, chars, start, end, starts: int, deadline, overlapped=False):
+def _matches_from(pattern, chars, start, end, starts, deadline, overlapped=False):
     """The matches ``pattern.finditer(chars, start, end)`` yields, trying only
-    the starts set in the bit mask ``starts`` (nothing is lost when no match
-    can start anywhere else).  ``overlapped``: the longest match at each start."""
+    the starts in ``starts`` (nothing is lost when no match can start
+    anywhere else): a bit mask, or a sorted list of positions.
+    ``overlapped``: the longest match at each start."""
+    if isinstance(starts, list):
+        yield from _matches_at(pattern, chars, start, end, starts, deadline, overlapped)
+        return
     bits = bin(starts)[:1:-1]  # character i of this string is bit i of the mask
     pos = start
     for run in _ONES.finditer(bits, start, min(end, len(bits))):
@@ -294,6 +364,22 @@ def _matches_from(pattern, chars, start, end, starts: int, deadline, overlapped=
             yield m
             i = i + 1 if overlapped or m.end() == i else m.end()
         pos = i
+
+
+def _matches_at(pattern, chars, start, end, positions: list[int], deadline, overlapped):
+    """``_matches_from`` for a sorted list of the starts to try."""
+    pos = start
+    for k in range(bisect_left(positions, start), len(positions)):
+        i = positions[k]
+        if i >= end:
+            break
+        if i < pos:
+            continue
+        m = pattern.match(chars, i, end, timeout=_left(deadline))
+        if m is None:
+            continue
+        yield m
+        pos = i + 1 if overlapped or m.end() == i else m.end()
 
 
 def _left(deadline: float) -> float:

@@ -1,0 +1,129 @@
+"""The Hyperscan prefilter: where matches can start, found in one pass.
+
+Properties, on random regex trees over a small alphabet:
+* every start of a real match is among the starts the prefilter reports;
+* the prefilter reports exactly the starts of its loosened expression, as
+  the ``regex`` module finds them (so Hyperscan, the reversal and the byte
+  classes agree with what ``loosen`` promises).
+"""
+import random
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import engine
+from engine import prefilter
+from engine.regexgen import RegexBuilder
+from engine.scanner import Scanner, resolve
+
+pytestmark = pytest.mark.skipif(not prefilter.available(), reason="the hyperscan module is not installed")
+
+CODES = [ord(c) for c in "abcde"]  # 'e' is text no construction names
+
+
+def _nodes():
+    leaf = st.sets(st.sampled_from(CODES[:4]), min_size=1, max_size=3).map(lambda s: ("set", frozenset(s)))
+
+    def grow(inner):
+        return st.one_of(
+            st.lists(inner, min_size=2, max_size=4).map(lambda xs: ("seq", xs)),
+            st.lists(inner, min_size=2, max_size=3).map(lambda xs: ("alt", xs)),
+            st.tuples(inner, st.integers(0, 2), st.one_of(st.none(), st.integers(1, 4)))
+              .map(lambda t: ("rep", t[0], t[1], t[2])),
+            inner.map(lambda x: ("group", "g", x)),
+            inner.map(lambda x: ("seq", [("raw", "(?<=a)"), x])),  # an assertion, taken to hold
+        )
+
+    return st.recursive(leaf, grow, max_leaves=8)
+
+
+def _starts(pattern, text):
+    return [i for i in range(len(text)) if pattern.match(text, i)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_nodes(), min_size=1, max_size=3), st.lists(st.text("abcde", max_size=16), min_size=1, max_size=3))
+def test_prefilter_reports_every_start_and_exactly_those_of_its_loosening(nodes, texts):
+    nodes = {i: n for i, n in enumerate(nodes)}
+    pf = prefilter.build(nodes, CODES)
+    builder = RegexBuilder({}, None, max_repeat=10_000)
+    if pf is None:  # only a construction that can match the empty string has none
+        assert any(prefilter._nullable(prefilter.loosen(n)) for n in nodes.values())
+        return
+    for text in texts:
+        found = pf.starts(text)
+        for i, node in nodes.items():
+            real = _starts(regex.compile("(?p)" + builder.emit(node)), text)
+            loose = _starts(regex.compile(builder.emit(prefilter.loosen(node))), text)
+            assert set(real) <= set(found[i]), (node, text)
+            assert found[i] == loose, (node, text)
+
+
+def test_merged_classes_partition_the_signatures_and_keep_every_set():
+    rng = random.Random(7)
+    sigs = sorted({rng.getrandbits(12) for _ in range(60)} | {0})
+    merged = prefilter._merge(sigs, 16)
+    assert len(merged) == 16
+    parts = [p for _, ps in merged for p in ps]
+    assert sorted(parts) == sigs  # each signature lands in exactly one class
+    for sig, ps in merged:
+        union = 0
+        for p in ps:
+            union |= p
+        assert sig == union  # a merged class belongs to every set any of its parts did
+
+
+def test_an_expression_too_long_for_hyperscan_is_loosened_until_it_fits(monkeypatch):
+    monkeypatch.setattr(prefilter, "MAX_PATTERN", 120)  # Hyperscan's own limit takes seconds to compile up to
+    letter = {x: ("set", frozenset({ord(x)})) for x in "abcd"}
+    words = ("seq", [letter[x] for x in "ab"]), ("seq", [letter[x] for x in "cd"]), ("seq", [letter[x] for x in "ba"])
+    phrase = ("alt", [("seq", [w, v]) for w in words for v in words])  # nine two-word phrases
+    node = ("seq", [letter["d"], phrase, phrase, phrase])
+    pf = prefilter.build({0: node}, CODES)
+    assert len(pf.expressions[0]) <= 120
+    full = prefilter._emit(prefilter.loosen(node), *_classes_of(node))
+    assert len(full) > 120  # so it was loosened
+    real = regex.compile(RegexBuilder({}, None, max_repeat=10).emit(node))
+    text = "edabcdcdbaababbaabcdab" + "dcdcdcdcdcdcd"
+    assert _starts(real, text) and set(_starts(real, text)) <= set(pf.starts(text)[0])
+
+
+def _classes_of(node):
+    table, classes = prefilter._classes(prefilter._sets(prefilter.loosen(node), set()), CODES)
+    return classes, max(table.values()) + 1
+
+
+def test_a_compiled_database_is_cached_for_the_next_process(tmp_path, monkeypatch):
+    monkeypatch.setenv("LARKSPAN_CACHE", str(tmp_path))
+    node = ("seq", [("set", frozenset({97})), ("rep", ("set", frozenset({98})), 1, None)])
+    first = prefilter.build({0: node}, CODES)
+    assert not first.ready()
+    assert first.starts("abbxab") == {0: [0, 4]}
+    assert first.ready() and (tmp_path / first.key).exists()
+    again = prefilter.build({0: node}, CODES)  # as another process would: nothing loaded yet
+    assert again.ready() and again.starts("ab") == {0: [0]}
+
+
+def test_auto_waits_before_compiling_and_prepare_compiles_now(tmp_path, monkeypatch):
+    monkeypatch.setenv("LARKSPAN_CACHE", str(tmp_path))
+    pack = engine.load("rules/quantities.yaml", cache=False)
+    pf = [g.prefilter for g in pack.compiled.groups if g.prefilter][0]
+    pack.extract("It rose 5% to $3 million.")
+    assert not pf.ready()  # one short text: not worth seconds of compiling
+    pack.prepare()
+    assert pf.ready()
+    assert Scanner(pack.compiled)._use_prefilter(pack.compiled.groups[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(0, 6), st.integers(0, 3)), max_size=25))
+def test_resolve_longest_agrees_with_checking_every_taken_match(raw):
+    cands = sorted({(s, s + n, k, ()) for s, n, k in raw})
+    got = resolve(cands, "longest", {})
+    taken = []
+    for c in sorted(cands, key=lambda c: (c[0], -(c[1] - c[0]), c[2])):
+        if not any(c[0] < e and s < c[1] for s, e, *_ in taken):
+            taken.append(c)
+    assert got == sorted(taken, key=lambda c: (c[0], c[1]))
