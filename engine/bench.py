@@ -71,19 +71,11 @@ def _job_fn(job: dict, texts: list[str]):
         from engine.batch import run
 
         packs = [engine.load(p).prepare() for p in job["packs"]]
+        # one process or several, the same work: batch.run, one gold-format
+        # record per document (so the ratio between them is scaling alone)
         procs = job.get("processes", 1)
-        if procs > 1:
-            records = [{"id": i, "text": t} for i, t in enumerate(texts)]
-            return lambda: sum(1 for _ in run(packs, records, processes=procs, chunk_size=16))
-
-        def go():
-            from engine.tokenizer import tokenize
-
-            for t in texts:
-                tokens = tokenize(t)
-                for p in packs:
-                    p.extract(t, tokens=tokens)
-        return go
+        records = [{"id": i, "text": t} for i, t in enumerate(texts)]
+        return lambda: sum(1 for _ in run(packs, records, processes=procs, chunk_size=16))
     if kind == "quantulum3":
         from quantulum3 import parser
 
