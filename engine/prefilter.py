@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import threading
 
 from . import cache
 from .regexgen import all_codes
@@ -213,12 +214,18 @@ class Prefilter:
         digest.update(f"{hyperscan.__version__}".encode())
         self.key = "hs-" + digest.hexdigest()[:32]
         self._db = None
+        self._local = threading.local()  # a Hyperscan scratch space for each thread
         self.failed = False  # Hyperscan refused the expressions: the scanner does without
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_db"] = None
+        del state["_local"]
         return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._local = threading.local()
 
     def ready(self) -> bool:
         """Whether the database is loaded, or can be, without compiling it."""
@@ -231,7 +238,6 @@ class Prefilter:
             if blob is not None:
                 try:
                     self._db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
-                    self._db.scratch = hyperscan.Scratch(self._db)  # a loaded database comes without one
                 except Exception:  # noqa: BLE001 - a damaged or foreign entry: compile again
                     self._db = None
             if self._db is None:
@@ -251,8 +257,12 @@ class Prefilter:
         def hit(i, _start, end, _flags, _context):
             found[i].add(n - end)
 
+        db = self.database()
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:  # a scan needs a scratch space no other thread is using
+            scratch = self._local.scratch = hyperscan.Scratch(db)
         data = chars[::-1].translate(self.table).encode("latin-1")
-        self.database().scan(data, match_event_handler=hit)
+        db.scan(data, match_event_handler=hit, scratch=scratch)
         return {index: sorted(positions) for index, positions in zip(self.members, found)}
 
 

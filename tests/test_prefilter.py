@@ -127,3 +127,15 @@ def test_resolve_longest_agrees_with_checking_every_taken_match(raw):
         if not any(c[0] < e and s < c[1] for s, e, *_ in taken):
             taken.append(c)
     assert got == sorted(taken, key=lambda c: (c[0], c[1]))
+
+
+def test_threads_scan_with_one_pack_at_once(tmp_path, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("LARKSPAN_CACHE", str(tmp_path))
+    pack = engine.load("rules/quantities.yaml", cache=False).prepare()
+    texts = [f"Sales rose {i}% to ${i + 2} million and {i * 3} km of road." * 30 for i in range(40)]
+    alone = [[m.to_json() for m in pack.extract(t)] for t in texts]
+    with ThreadPoolExecutor(4) as pool:  # each thread needs its own Hyperscan scratch space
+        together = list(pool.map(lambda t: [m.to_json() for m in pack.extract(t)], texts))
+    assert together == alone and all(alone)
