@@ -17,26 +17,11 @@ import engine
 from engine import prefilter
 from engine.regexgen import RegexBuilder
 from engine.scanner import Scanner, resolve
+from trees import regex_trees
 
 pytestmark = pytest.mark.skipif(not prefilter.available(), reason="the hyperscan module is not installed")
 
 CODES = [ord(c) for c in "abcde"]  # 'e' is text no construction names
-
-
-def _nodes():
-    leaf = st.sets(st.sampled_from(CODES[:4]), min_size=1, max_size=3).map(lambda s: ("set", frozenset(s)))
-
-    def grow(inner):
-        return st.one_of(
-            st.lists(inner, min_size=2, max_size=4).map(lambda xs: ("seq", xs)),
-            st.lists(inner, min_size=2, max_size=3).map(lambda xs: ("alt", xs)),
-            st.tuples(inner, st.integers(0, 2), st.one_of(st.none(), st.integers(1, 4)))
-              .map(lambda t: ("rep", t[0], t[1], t[2])),
-            inner.map(lambda x: ("group", "g", x)),
-            inner.map(lambda x: ("seq", [("raw", "(?<=a)"), x])),  # an assertion, taken to hold
-        )
-
-    return st.recursive(leaf, grow, max_leaves=8)
 
 
 def _starts(pattern, text):
@@ -44,7 +29,7 @@ def _starts(pattern, text):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(_nodes(), min_size=1, max_size=3), st.lists(st.text("abcde", max_size=16), min_size=1, max_size=3))
+@given(st.lists(regex_trees(CODES[:4], min_hi=1, assertions=True), min_size=1, max_size=3), st.lists(st.text("abcde", max_size=16), min_size=1, max_size=3))
 def test_prefilter_reports_every_start_and_exactly_those_of_its_loosening(nodes, texts):
     nodes = {i: n for i, n in enumerate(nodes)}
     pf = prefilter.build(nodes, CODES)

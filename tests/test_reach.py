@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.regexgen import RegexBuilder, lead_set, reach, reach_lookaheads
+from trees import regex_trees
 
 CODES = [ord(c) for c in "abcde"]  # 'e' is text no construction names
 a, b, c = (("set", frozenset({ord(x)})) for x in "abc")
@@ -33,23 +34,8 @@ def test_reach_lists_every_required_set_with_its_lead():
     assert regex.match("".join(looks), "aabac") and not regex.match("".join(looks), "aac")
 
 
-def _nodes():
-    leaf = st.sets(st.sampled_from(CODES[:4]), min_size=1, max_size=3).map(lambda s: ("set", frozenset(s)))
-
-    def grow(inner):
-        return st.one_of(
-            st.lists(inner, min_size=2, max_size=4).map(lambda xs: ("seq", xs)),
-            st.lists(inner, min_size=2, max_size=3).map(lambda xs: ("alt", xs)),
-            st.tuples(inner, st.integers(0, 2), st.one_of(st.none(), st.integers(2, 4)))
-              .map(lambda t: ("rep", t[0], t[1], t[2])),
-            inner.map(lambda x: ("group", "g", x)),
-        )
-
-    return st.recursive(leaf, grow, max_leaves=8)
-
-
 @settings(max_examples=300, deadline=None)
-@given(_nodes(), st.lists(st.text("abcde", max_size=14), min_size=1, max_size=4))
+@given(regex_trees(CODES[:4]), st.lists(st.text("abcde", max_size=14), min_size=1, max_size=4))
 def test_lookaheads_never_change_a_match(node, texts):
     builder = RegexBuilder({}, None, max_repeat=6)
     body = builder.emit(node)
