@@ -57,8 +57,8 @@ class ScanGroup:
         # tokens a match of it can start in (regexgen.reach); a start outside
         # any one of them cannot begin a match, so the scanner skips it
         self.reach = {}
-        # prefilter.Database list that finds, in one pass, where matches of the
-        # group's regex constructions can start (None: no such databases)
+        # candidates groups: the prefilter.Prefilter that finds, in one pass, where
+        # matches of the group's regex constructions can start (None: none)
         self.prefilter = None
         self.code = {}  # regex source -> opcodes for fastregex.load (filled by _check_size)
 

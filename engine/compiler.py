@@ -278,6 +278,8 @@ def _candidates_group(label, policy, members, rules, builder: RegexBuilder) -> S
                       must=_must(members, builder, nodes))
     group.code.update(codes)
     _add_reach(group, members, builder, nodes)
+    if nodes:  # the regex constructions' starts, found by Hyperscan (None without it)
+        group.prefilter = prefilter.build(nodes, range(*builder.alphabet.span()))
     return group
 
 
@@ -369,9 +371,6 @@ def _add_reach(group: ScanGroup, members, builder: RegexBuilder, nodes: dict) ->
             sources.append(source)
         if sources:
             group.reach[c.index] = sources
-    regular = {c.index: nodes[c.index] for c in members if c.backend == "regex"}
-    if regular:
-        group.prefilter = prefilter.build(regular, range(*alphabet.span()))
 
 
 def _must(members, builder, nodes: dict) -> str | None:

@@ -215,9 +215,7 @@ class Scanner:
                     narrow = False
                 if mode == "combined":
                     starts = None
-                    if found is not None:
-                        starts = sorted(set().union(*found.values()))
-                    elif narrow:
+                    if narrow:
                         starts = 0
                         for index in group.members:
                             starts |= self._starts(chars, group.reach[index], runs)
