@@ -33,7 +33,7 @@ import heapq
 import threading
 
 from . import cache
-from .regexgen import all_codes
+from .regexgen import all_codes, first_set
 
 try:  # an accelerator: the engine works without it
     import hyperscan
@@ -71,18 +71,8 @@ def loosen(node):
 
 
 def _nullable(node) -> bool:
-    kind = node[0]
-    if kind == "set":
-        return False
-    if kind == "raw":
-        return True
-    if kind == "group":
-        return _nullable(node[2])
-    if kind == "rep":
-        return node[2] == 0 or _nullable(node[1])
-    if kind == "alt":
-        return any(_nullable(item) for item in node[1])
-    return all(_nullable(item) for item in node[1])
+    """Whether the node can match the empty string."""
+    return first_set(node)[1]
 
 
 def _sets(node, out: set) -> set:
