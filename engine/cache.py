@@ -72,19 +72,13 @@ def get(path: Path):
 def put(path: Path, compiled) -> None:
     try:
         raw = path.read_bytes()
-        directory = cache_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        final = directory / (_key(raw, path) + ".pkl")
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(compiled, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, final)
     except OSError:
-        pass
+        return
+    put_blob(_key(raw, path) + ".pkl", pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def get_blob(name: str) -> bytes | None:
-    """Bytes stored under ``name`` by ``put_blob`` (a Hyperscan database), or None."""
+    """Bytes stored under ``name`` by ``put_blob`` (a compiled pack, a Hyperscan database), or None."""
     try:
         return (cache_dir() / name).read_bytes()
     except OSError:
