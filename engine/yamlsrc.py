@@ -85,6 +85,11 @@ class _Builder(yaml.constructor.SafeConstructor):
             out.file, out.pos = self.file, _pos(node)
             out.item_pos = [_value_pos(child) for child in node.value]
             return out
+        if (node.tag == "tag:yaml.org,2002:bool" and node.style is None
+                and node.value.lower() not in ("true", "false")):
+            # YAML 1.1 reads a plain yes/no/on/off as a boolean; in a pack they
+            # are words ("entries: [in, on, at]"), as YAML 1.2 has it
+            return node.value
         return self.construct_object(node, deep=True)
 
 
