@@ -247,13 +247,32 @@ class Prefilter:
         def hit(i, _start, end, _flags, _context):
             found[i].add(n - end)
 
+        self._scan(chars, hit)
+        return {index: sorted(positions) for index, positions in zip(self.members, found)}
+
+    def hits(self, chars: str) -> list[int]:
+        """Every (start, construction) pair of ``starts`` in one sorted list of
+        ints, ``start * len(members) + k`` for ``members[k]``: starts in
+        order, and at one start the constructions in the order of ``members``."""
+        n, m = len(chars), len(self.members)
+        found: list[int] = []
+        add = found.append
+
+        def hit(k, _start, end, _flags, _context):
+            add((n - end) * m + k)
+
+        self._scan(chars, hit)
+        found = list(set(found))
+        found.sort()
+        return found
+
+    def _scan(self, chars: str, handler) -> None:
         db = self.database()
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:  # a scan needs a scratch space no other thread is using
             scratch = self._local.scratch = hyperscan.Scratch(db)
         data = chars[::-1].translate(self.table).encode("latin-1")
-        db.scan(data, match_event_handler=hit, scratch=scratch)
-        return {index: sorted(positions) for index, positions in zip(self.members, found)}
+        db.scan(data, match_event_handler=handler, scratch=scratch)
 
 
 def build(nodes: dict, universe) -> Prefilter | None:

@@ -7,7 +7,10 @@ runs over that string:
   yields leftmost-longest, non-overlapping matches in a single pass;
 * ``candidates`` groups ask every construction for its longest match at each
   start (regex with ``overlapped=True``, or the LALR driver) and then
-  ``resolve`` applies the overlap policy.
+  ``resolve`` applies the overlap policy.  Where Hyperscan finds the
+  starts (prefilter.py) and the policy is leftmost-longest, the scanner
+  walks them in order and resolves as it goes, so no regex runs at a start
+  inside a match already taken (``_walk``).
 
 Every regex call has a timeout and every repetition a cap, so no input makes
 a scan run away.
@@ -164,6 +167,17 @@ class Scanner:
         self._prefilter = {}
         if strategy in ("auto", "prefilter") and prefilter.available():
             self._prefilter = {id(g): g.prefilter for g in compiled.groups if g.prefilter}
+        # groups whose prefiltered starts are walked in order, resolving as
+        # they go (see _walk): every member a regex the prefilter finds starts
+        # for, and one priority level, so ``resolve`` is its linear pass
+        self._walks = set()
+        for g in compiled.groups:
+            pf = self._prefilter.get(id(g))
+            if (pf is not None and g.mode == "candidates" and sorted(pf.members) == sorted(g.members)
+                    and all(cons[i].backend == "regex" for i in g.members)
+                    and (g.policy == "longest" or (g.policy == "priority"
+                                                   and len({cons[i].priority for i in g.members}) == 1))):
+                self._walks.add(id(g))
         self._tokens = 0  # tokens scanned so far (see _use_prefilter)
         self._trials = {}
         for g in compiled.groups:
@@ -211,8 +225,11 @@ class Scanner:
                 clock = time.process_time()  # CPU time: a busy neighbour does not sway the choice
                 found = None  # construction index -> the positions its matches can start at
                 if id(group) in prefiltered:
-                    found = self._prefilter[id(group)].starts(chars)
                     narrow = False
+                    if id(group) in self._walks:
+                        out.extend(self._walk(runner, self._prefilter[id(group)], chars, segments, deadline))
+                        continue
+                    found = self._prefilter[id(group)].starts(chars)
                 if mode == "combined":
                     starts = None
                     if narrow:
@@ -295,6 +312,56 @@ class Scanner:
                 found = runs[source] = int(bits[::-1], 2) if bits else 0  # bit i is character i
             mask &= found
         return mask
+
+    def _walk(self, runner, pf, chars, segments, deadline):
+        """The resolved matches of a group whose starts the prefilter finds,
+        as ``resolve`` keeps them from the longest match of each member at
+        each of its starts, with far fewer regex calls.
+
+        ``resolve``'s linear pass takes, in start order, the best candidate
+        at a start (longest, then higher priority, then declared first)
+        unless a match taken before ends after that start.  Walking the
+        starts in order, a start inside the last match taken can only yield
+        candidates that pass would drop, so its regexes are never run.  (No
+        member matches the empty string: the prefilter would not exist.)"""
+        m = len(pf.members)
+        entries = {index: (matcher, -self.priorities[index], index, names)
+                   for _kind, index, matcher, names in runner}
+        slots = [entries[index] for index in pf.members]
+        hits = pf.hits(chars)
+        count = len(hits)
+        max_tokens = self.max_tokens
+        out = []
+        k = 0
+        for start, end in segments:
+            k = bisect_left(hits, start * m, k)
+            last = start  # where the last match taken ends
+            while k < count:
+                pos = hits[k] // m
+                if pos >= end:
+                    break
+                if pos < last:
+                    k = bisect_left(hits, last * m, k + 1)
+                    continue
+                best = None
+                limit = (pos + 1) * m
+                while k < count and hits[k] < limit:
+                    matcher, rank, index, names = slots[hits[k] - pos * m]
+                    k += 1
+                    found = matcher.match(chars, pos, end, timeout=_left(deadline))
+                    if found is None:
+                        continue
+                    stop = found.end()
+                    if stop - pos > max_tokens:
+                        continue
+                    key = (pos - stop, rank, index)
+                    if best is None or key < best[0]:
+                        best = (key, found, stop, index, names)
+                if best is not None:
+                    _, found, stop, index, names = best
+                    out.append(Candidate(pos, stop, index, _frags(found, names)))
+                    last = stop
+        return out
 
     def _combined(self, pattern, group, names, chars, start, end, deadline, starts=None):
         """Leftmost-longest matches without overlap, as ``finditer`` finds

@@ -7,6 +7,7 @@ Properties, on random regex trees over a small alphabet:
   classes agree with what ``loosen`` promises).
 """
 import random
+import time
 
 import pytest
 import regex
@@ -124,3 +125,34 @@ def test_threads_scan_with_one_pack_at_once(tmp_path, monkeypatch):
     with ThreadPoolExecutor(4) as pool:  # each thread needs its own Hyperscan scratch space
         together = list(pool.map(lambda t: [m.to_json() for m in pack.extract(t)], texts))
     assert together == alone and all(alone)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(regex_trees(CODES[:4], min_hi=1, assertions=True), st.integers(0, 2)),
+                min_size=1, max_size=4),
+       st.text("abcde", max_size=24), st.integers(1, 8), st.integers(0, 24))
+def test_walking_the_starts_keeps_what_resolve_keeps_of_every_candidate(members, text, max_tokens, cut):
+    """The scanner's walk over prefiltered starts (it skips the starts inside
+    the last match taken) against resolve over every member's longest match
+    at every start, with the text cut into two segments as paragraphs cut it."""
+    nodes = {i: ("group", "g", node) for i, (node, _) in enumerate(members)}
+    pf = prefilter.build(nodes, CODES)
+    if pf is None:
+        return
+    builder = RegexBuilder({}, None, max_repeat=10_000)
+    patterns = {i: regex.compile("(?p)" + builder.emit(n)) for i, n in nodes.items()}
+    priorities = {i: prio for i, (_, prio) in enumerate(members)}
+    cut = min(cut, len(text))
+    segments = [(0, cut), (cut, len(text))]
+    cands = []
+    for s, e in segments:
+        for i, pattern in patterns.items():
+            for pos in range(s, e):
+                m = pattern.match(text, pos, e)
+                if m is not None and m.end() - pos <= max_tokens:
+                    cands.append((pos, m.end(), i, tuple(("slot", a, b) for a, b in m.spans("g") if b > a)))
+    scanner = Scanner.__new__(Scanner)
+    scanner.priorities, scanner.max_tokens = priorities, max_tokens
+    runner = [("regex", i, patterns[i], {"slot": "g"}) for i in nodes]
+    got = scanner._walk(runner, pf, text, segments, time.monotonic() + 60)
+    assert [tuple(c) for c in got] == [tuple(c) for c in resolve(cands, "longest", priorities)]
