@@ -129,8 +129,15 @@ _TOKEN = f"(?=\\p{{L}})(?:{_LETTER})|(?=\\d)(?:{_DIGIT})|{_OTHER}"
 # A paragraph break is a token of its own: a newline followed by a blank line
 # (it stops before the last newline, which the next token takes as its space).
 _PARA = r"\n(?:[^\S\n]*\n)*[^\S\n]*(?=\n)"
+# Most tokens are plain words followed by a space or punctuation; a shortcut
+# tried first takes them without the alternatives above.  It gives the same
+# token: after a run of letters (taken whole: the possessive ``*+`` never gives
+# any back), only an apostrophe, hyphen, full stop, '+', '@', ':' or '$' could
+# let a longer form match (an elision, a hyphenated word, an abbreviation, an
+# e-mail or web address, a currency prefix), and the shortcut refuses those.
+_PLAIN_WORD = r"\p{L}[\p{L}\p{M}\p{N}]*+(?![-.'’+@:$])"
 #: The one pattern that cuts a text into tokens (leading whitespace included).
-TOKEN_RE = regex.compile(r"[^\S\n]*(?:" + _PARA + r"|\s*(?:" + _TOKEN + "))")
+TOKEN_RE = regex.compile(r"[^\S\n]*(?:" + _PLAIN_WORD + "|" + _PARA + r"|\s*(?:" + _TOKEN + "))")
 
 _LEAD_WS = regex.compile(r"\s*")
 

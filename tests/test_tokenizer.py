@@ -114,3 +114,17 @@ def test_regression_degree_sign_letter_is_not_an_initial():
     # "41 °C. A cyclist" ends a sentence: the C is a unit, not an initial like "John F. Kennedy"
     assert [t for t, _ in texts_and_kinds("It reached 41 °C. A cyclist fell.")][3:7] == ["°", "C", ".", "A"]
     assert "F." in [t for t, _ in texts_and_kinds("John F. Kennedy spoke.")]
+
+
+# letters (one with a combining mark), digits, and every character that can
+# continue a word into a longer token or start a rare form
+_TRICKY = list("abAUSéU$1'’-.+@:/,;!?\"“” \n\t") + ["e\u0301", "http", "https", "://", "www", "US", "Col", "s"]
+
+
+@settings(max_examples=600)
+@given(st.one_of(st.text(), st.lists(st.sampled_from(_TRICKY), max_size=30).map("".join)))
+def test_plain_word_shortcut_cuts_as_the_full_pattern_does(text):
+    from engine import tokenizer
+
+    full = regex.compile(r"[^\S\n]*(?:" + tokenizer._PARA + r"|\s*(?:" + tokenizer._TOKEN + "))")
+    assert tokenizer.TOKEN_RE.findall(text) == full.findall(text)
