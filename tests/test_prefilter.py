@@ -77,7 +77,7 @@ def test_an_expression_too_long_for_hyperscan_is_loosened_until_it_fits(monkeypa
 
 
 def _classes_of(node):
-    table, classes = prefilter._classes(prefilter._sets(prefilter.loosen(node), set()), CODES)
+    table, classes, _none = prefilter._classes(prefilter._sets(prefilter.loosen(node), set()), CODES)
     return classes, max(table.values()) + 1
 
 
@@ -87,7 +87,7 @@ def test_a_compiled_database_is_cached_for_the_next_process(tmp_path, monkeypatc
     first = prefilter.build({0: node}, CODES)
     assert not first.ready()
     assert first.starts("abbxab") == {0: [0, 4]}
-    assert first.ready() and (tmp_path / first.key).exists()
+    assert first.ready() and all((tmp_path / key).exists() for key in first.keys)
     again = prefilter.build({0: node}, CODES)  # as another process would: nothing loaded yet
     assert again.ready() and again.starts("ab") == {0: [0]}
 
@@ -156,3 +156,33 @@ def test_walking_the_starts_keeps_what_resolve_keeps_of_every_candidate(members,
     runner = [("regex", i, patterns[i], {"slot": "g"}) for i in nodes]
     got = scanner._walk(runner, pf, text, segments, time.monotonic() + 60)
     assert [tuple(c) for c in got] == [tuple(c) for c in resolve(cands, "longest", priorities)]
+
+
+def _class_count(sets) -> int:
+    """The classes a byte must tell apart for these sets, codes in none included."""
+    return len({frozenset(s for s in sets if code in s) for code in CODES} | {frozenset()})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(regex_trees(CODES[:4], min_hi=1), min_size=2, max_size=5), st.lists(st.text("abcde", max_size=16), min_size=1, max_size=3))
+def test_constructions_packed_into_several_databases_keep_their_starts(nodes, texts):
+    """With room for only three classes a database, constructions spread over
+    several: each still reports every start of a real match, and exactly the
+    starts of its loosening unless it alone needs more classes than that."""
+    nodes = {i: n for i, n in enumerate(nodes)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(prefilter, "MAX_CLASSES", 3)
+        pf = prefilter.build(nodes, CODES)
+    if pf is None:
+        return
+    builder = RegexBuilder({}, None, max_repeat=10_000)
+    for part in pf.parts:
+        if len(part.slots) > 1:
+            assert max(part.table.values()) + 1 <= 3
+    for text in texts:
+        found = pf.starts(text)
+        for i, node in nodes.items():
+            real = _starts(regex.compile("(?p)" + builder.emit(node)), text)
+            assert set(real) <= set(found[i]), (node, text)
+            if _class_count(prefilter._sets(prefilter.loosen(node), set())) <= 3:
+                assert found[i] == _starts(regex.compile(builder.emit(prefilter.loosen(node))), text)
