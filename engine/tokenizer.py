@@ -219,8 +219,15 @@ def _shape_kind_full(token: str, glued: bool = False) -> str:
     return "sym"
 
 
+# The common token strings take a shortcut past _LEAD_WS: "word" and " word".
+# ``str.isspace`` holds for every character regex's \s matches (and for four
+# control characters more), so a character it rejects is never whitespace.
 def split_key(key: str) -> tuple[str, bool]:
     """A token string (with leading whitespace) -> (bare token, glued)."""
+    if key and not key[0].isspace():
+        return key, True
+    if key[:1] == " " and len(key) > 1 and not key[1].isspace():
+        return key[1:], False
     n = _LEAD_WS.match(key).end()
     if n == len(key):
         return key, False
@@ -230,8 +237,27 @@ def split_key(key: str) -> tuple[str, bool]:
 def _lead(key: str) -> int:
     """Length of the whitespace in front of a token; 0 for a paragraph break,
     whose span is its own whitespace."""
+    if key and not key[0].isspace():
+        return 0
+    if key[:1] == " " and len(key) > 1 and not key[1].isspace():
+        return 1
     n = _LEAD_WS.match(key).end()
     return 0 if n == len(key) else n
+
+
+_KEY_KINDS: dict[str, tuple[str, bool, str]] = {}
+
+
+def key_kind(key: str) -> tuple[str, bool, str]:
+    """(bare token, glued, shape kind) of a token string, remembered: every
+    pack encodes the same tokens, and a text repeats most of its words."""
+    info = _KEY_KINDS.get(key)
+    if info is None:
+        if len(_KEY_KINDS) > 1_000_000:  # bounded, whatever streams through
+            _KEY_KINDS.clear()
+        bare, glued = split_key(key)
+        info = _KEY_KINDS[key] = (bare, glued, shape_kind(bare, glued))
+    return info
 
 
 @dataclass(frozen=True, slots=True)

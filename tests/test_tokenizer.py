@@ -128,3 +128,17 @@ def test_plain_word_shortcut_cuts_as_the_full_pattern_does(text):
 
     full = regex.compile(r"[^\S\n]*(?:" + tokenizer._PARA + r"|\s*(?:" + tokenizer._TOKEN + "))")
     assert tokenizer.TOKEN_RE.findall(text) == full.findall(text)
+
+
+@settings(max_examples=500)
+@given(st.one_of(st.text(), st.text(alphabet=st.sampled_from(list(" \n\t\x1c\x85\xa0ab.")), max_size=6)))
+def test_key_shortcuts_agree_with_the_whitespace_pattern(key):
+    """split_key and _lead skip the regex for "word" and " word"; the
+    answers are those the regex gives."""
+    from engine.tokenizer import _LEAD_WS, _lead, key_kind, shape_kind, split_key
+
+    n = _LEAD_WS.match(key).end()
+    assert split_key(key) == ((key, False) if n == len(key) else (key[n:], n == 0))
+    assert _lead(key) == (0 if n == len(key) else n)
+    bare, glued = split_key(key)
+    assert key_kind(key) == (bare, glued, shape_kind(bare, glued))
