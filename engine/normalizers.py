@@ -18,11 +18,19 @@ from __future__ import annotations
 import regex
 
 REGISTRY: dict[str, object] = {}
+PREPARE: dict[str, object] = {}  # normalizer name -> what loads its tables (see register)
 
 
-def register(name: str):
+def register(name: str, prepare=None):
+    """Register ``fn(MatchView, **args)`` under ``name``.  ``prepare``, a
+    function of no arguments, loads what the normalizer needs before its
+    first match (a unit registry, say): ``Pack.prepare`` calls it, so the
+    worker processes of a batch, forked after that, start with it loaded
+    instead of each loading it again."""
     def deco(fn):
         REGISTRY[name] = fn
+        if prepare is not None:
+            PREPARE[name] = prepare
         return fn
 
     return deco
