@@ -91,14 +91,19 @@ def resolve(cands, policy: str, priorities: dict[int, int], order: dict[int, int
     return sorted(taken, key=lambda c: (c[0], c[1]))
 
 
-def _frags(m, group_names: dict[str, str]):
+def slot_groups(pattern, group_names: dict[str, str]) -> tuple[tuple[str, int], ...]:
+    """(slot, group number) for the slots whose group the pattern has, in order."""
+    index = pattern.groupindex
+    return tuple((slot, index[group]) for slot, group in group_names.items() if group in index)
+
+
+def _frags(m, groups):
+    """(slot, start, end) of every non-empty capture of the slot groups
+    (``slot_groups``), all read in one call."""
+    spans = m.allspans()
     out = []
-    for slot, group in group_names.items():
-        try:
-            spans = m.spans(group)
-        except IndexError:
-            continue
-        out.extend((slot, s, e) for s, e in spans if e > s)
+    for slot, number in groups:
+        out.extend((slot, s, e) for s, e in spans[number] if e > s)
     return tuple(out)
 
 
@@ -186,7 +191,7 @@ class Scanner:
         for g in compiled.groups:
             if g.mode == "combined":
                 pattern = fastregex.load(g.pattern, g.code.get(g.pattern))
-                names = {i: cons[i].group_names for i in g.members}
+                names = {i: slot_groups(pattern, cons[i].group_names) for i in g.members}
                 self.groups.append(("combined", pattern, g, names))
             else:
                 runners = []
@@ -194,7 +199,8 @@ class Scanner:
                     c = cons[i]
                     if c.backend == "regex":
                         source = g.patterns[i]
-                        runners.append(("regex", i, fastregex.load(source, g.code.get(source)), c.group_names))
+                        pattern = fastregex.load(source, g.code.get(source))
+                        runners.append(("regex", i, pattern, slot_groups(pattern, c.group_names)))
                     else:
                         slots = {target: slot for slot, target in c.slots.items() if target is not None}
                         runners.append(("lalr", i, LalrMatcher(compiled.lalr, c.start, slots,
@@ -214,19 +220,22 @@ class Scanner:
         runs: dict[str, int] = {}  # reach regex -> the runs it finds, as a bit mask, once per document
         try:
             for mode, runner, group, names in self.groups:
+                walk = id(group) in prefiltered and id(group) in self._walks
                 segments = [(0, len(chars))]
                 if group.must is not None:
                     if paragraphs is None:
                         paragraphs = self._paragraphs(chars)
-                    must = self._must[id(group)]
-                    segments = [(s, e) for s, e in paragraphs if must.search(chars, s, e)]
+                    segments = paragraphs
+                    if not walk:  # a walk tries only starts the prefilter found: no need to skip ahead
+                        must = self._must[id(group)]
+                        segments = [(s, e) for s, e in paragraphs if must.search(chars, s, e)]
                 trial = self._trials.get(id(group))
                 narrow = trial is not None and trial.pick()
                 clock = time.process_time()  # CPU time: a busy neighbour does not sway the choice
                 found = None  # construction index -> the positions its matches can start at
                 if id(group) in prefiltered:
                     narrow = False
-                    if id(group) in self._walks:
+                    if walk:  # (a paragraph without a must-token holds no match: nothing to skip)
                         out.extend(self._walk(runner, self._prefilter[id(group)], chars, segments, deadline))
                         continue
                     found = self._prefilter[id(group)].starts(chars)

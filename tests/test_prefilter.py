@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import engine
 from engine import prefilter
 from engine.regexgen import RegexBuilder
-from engine.scanner import Scanner, resolve
+from engine.scanner import Scanner, resolve, slot_groups
 from trees import regex_trees
 
 pytestmark = pytest.mark.skipif(not prefilter.available(), reason="the hyperscan module is not installed")
@@ -153,7 +153,7 @@ def test_walking_the_starts_keeps_what_resolve_keeps_of_every_candidate(members,
                     cands.append((pos, m.end(), i, tuple(("slot", a, b) for a, b in m.spans("g") if b > a)))
     scanner = Scanner.__new__(Scanner)
     scanner.priorities, scanner.max_tokens = priorities, max_tokens
-    runner = [("regex", i, patterns[i], {"slot": "g"}) for i in nodes]
+    runner = [("regex", i, patterns[i], slot_groups(patterns[i], {"slot": "g"})) for i in nodes]
     got = scanner._walk(runner, pf, text, segments, time.monotonic() + 60)
     assert [tuple(c) for c in got] == [tuple(c) for c in resolve(cands, "longest", priorities)]
 
