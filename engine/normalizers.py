@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import regex
 
+from .tokenizer import split_key
+
 REGISTRY: dict[str, object] = {}
 PREPARE: dict[str, object] = {}  # normalizer name -> what loads its tables (see register)
 
@@ -56,8 +58,6 @@ class MatchView:
         return self.tokens.text[s:e]
 
     def token_texts(self, start=None, end=None) -> list[str]:
-        from .tokenizer import split_key
-
         start = self.start if start is None else start
         end = self.end if end is None else end
         return [split_key(k)[0] for k in self.tokens.keys[start:end]]

@@ -251,10 +251,12 @@ class _Database:
     cache, keyed by the expressions and the Hyperscan version; other
     processes on the machine load it from there in milliseconds."""
 
-    def __init__(self, slots: list[int], table: dict[int, int], none: int, expressions: list[str]):
+    def __init__(self, slots: list[int], table: dict[int, int], none: int, expressions: list[str],
+                 base: int, size: int):
         self.slots = slots  # expression i finds starts of Prefilter.members[slots[i]]
         self.table = table
         self.none = none  # the class of characters in no set
+        self.base, self.size = base, size  # the first character code the table covers, and how many
         self.expressions = expressions
         digest = hashlib.sha256("\0".join(expressions).encode("latin-1"))
         digest.update(f"{hyperscan.__version__}".encode())
@@ -277,6 +279,13 @@ class _Database:
         return self._db is not None or (cache.cache_dir() / self.key).exists()
 
     def database(self):
+        """The database (loaded, from the cache, or compiled and then cached),
+        and the lookup table made ready with it."""
+        if self._lut is None:
+            lut = np.full(self.size + 1, self.none, dtype=np.uint8)
+            for code, k in self.table.items():
+                lut[code - self.base] = k
+            self._lut = lut
         if self._db is None:
             blob = cache.get_blob(self.key)
             if blob is not None:
@@ -293,14 +302,9 @@ class _Database:
                 self._db = db
         return self._db
 
-    def scan(self, offsets, base: int, size: int, handler) -> None:
+    def scan(self, offsets, handler) -> None:
         """Scan the document whose token characters, reversed and less
         ``base``, are ``offsets`` (``size`` for a character outside the table)."""
-        if self._lut is None:
-            lut = np.full(size + 1, self.none, dtype=np.uint8)
-            for code, k in self.table.items():
-                lut[code - base] = k
-            self._lut = lut
         db = self.database()
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:  # a scan needs a scratch space no other thread is using
@@ -355,7 +359,7 @@ class Prefilter:
             def hit(i, _start, end, _flags, _context, slots=slots):
                 add((n - end) * m + slots[i])
 
-            part.scan(offsets, self.base, self.size, hit)
+            part.scan(offsets, hit)
         found = list(set(found))
         found.sort()
         return found
@@ -380,6 +384,8 @@ def build(nodes: dict, universe) -> Prefilter | None:
     if any(_nullable(node) for node in loose.values()):
         return None
     universe = list(universe)
+    base = min(universe)
+    size = max(universe) - base + 1
     members = list(loose)
     parts = []
     for indices in _bins({index: _sets(node, set()) for index, node in loose.items()}):
@@ -399,9 +405,8 @@ def build(nodes: dict, universe) -> Prefilter | None:
                         classes[codes] = sorted({table[c] for c in codes})
                 source = _emit(node, classes, count)
             expressions.append(source)
-        parts.append(_Database([members.index(i) for i in indices], table, none, expressions))
-    base = min(universe)
-    return Prefilter(members, parts, base, max(universe) - base + 1)
+        parts.append(_Database([members.index(i) for i in indices], table, none, expressions, base, size))
+    return Prefilter(members, parts, base, size)
 
 
 def _coarser(node):
