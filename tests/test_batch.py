@@ -59,6 +59,17 @@ def test_records_from_a_pool_are_the_records_of_one_process(docs):
     assert list(run(packs, docs, processes=2, chunk_size=3)) == list(run(packs, docs, processes=1))
 
 
+def test_a_worker_freezes_what_it_loaded_at_start():
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+
+    from engine.batch import _init_worker
+
+    compiled = [engine.load(PACK).compiled]
+    with ProcessPoolExecutor(1, initializer=_init_worker, initargs=(compiled,)) as pool:
+        assert pool.submit(gc.get_freeze_count).result() > 0
+
+
 def _corpus(path: Path, n: int) -> None:
     with open(path, "w") as fh:
         for i in range(n):
