@@ -164,7 +164,8 @@ def _class_count(sets) -> int:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(regex_trees(CODES[:4], min_hi=1), min_size=2, max_size=5), st.lists(st.text("abcde", max_size=16), min_size=1, max_size=3))
+@given(st.lists(regex_trees(CODES[:4], min_hi=1), min_size=2, max_size=5),
+       st.lists(st.text("abcde", max_size=16), min_size=1, max_size=3))
 def test_constructions_packed_into_several_databases_keep_their_starts(nodes, texts):
     """With room for only three classes a database, constructions spread over
     several: each still reports every start of a real match, and exactly the
