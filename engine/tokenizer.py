@@ -309,7 +309,9 @@ class Tokens:
 
     def span(self, i: int, j: int) -> tuple[int, int]:
         """Character span of tokens i..j-1 (j exclusive, j > i)."""
-        return self.start(i), self.ends[j - 1]
+        ends = self._ends if self._ends is not None else self.ends
+        key = self.keys[i]
+        return ends[i] - len(key) + _lead(key), ends[j - 1]
 
     def token(self, i: int) -> Token:
         key = self.keys[i]

@@ -142,3 +142,14 @@ def test_key_shortcuts_agree_with_the_whitespace_pattern(key):
     assert _lead(key) == (0 if n == len(key) else n)
     bare, glued = split_key(key)
     assert key_kind(key) == (bare, glued, shape_kind(bare, glued))
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet=st.sampled_from(list("ab1,. \n\"'")), max_size=40), st.data())
+def test_span_is_the_start_of_its_first_token_and_the_end_of_its_last(text, data):
+    tokens = tokenize(text)
+    if not len(tokens):
+        return
+    i = data.draw(st.integers(0, len(tokens) - 1))
+    j = data.draw(st.integers(i + 1, len(tokens)))
+    assert tokens.span(i, j) == (tokens.token(i).start, tokens.token(j - 1).end)
