@@ -38,8 +38,6 @@ import hashlib
 import heapq
 import threading
 
-import numpy as np
-
 from . import cache
 from .regexgen import all_codes, first_set
 
@@ -282,6 +280,8 @@ class _Database:
         """The database (loaded, from the cache, or compiled and then cached),
         and the lookup table made ready with it."""
         if self._lut is None:
+            import numpy as np  # here, not at import: a cold start that never scans does without it
+
             lut = np.full(self.size + 1, self.none, dtype=np.uint8)
             for code, k in self.table.items():
                 lut[code - self.base] = k
@@ -349,6 +349,8 @@ class Prefilter:
         n, m = len(chars), len(self.members)
         if not n:
             return []
+        import numpy as np
+
         codes = np.frombuffer(chars[::-1].encode("utf-32-le"), dtype=np.uint32)
         offsets = np.minimum(codes - np.uint32(self.base), np.uint32(self.size))  # below base wraps round
         found: list[int] = []

@@ -187,3 +187,19 @@ def test_constructions_packed_into_several_databases_keep_their_starts(nodes, te
             assert set(real) <= set(found[i]), (node, text)
             if _class_count(prefilter._sets(prefilter.loosen(node), set())) <= 3:
                 assert found[i] == _starts(regex.compile(builder.emit(prefilter.loosen(node))), text)
+
+
+def test_loading_a_cached_pack_does_not_import_numpy():
+    """numpy (about 75 ms to import) is needed only once a prefilter scans:
+    a cold start that loads packs without scanning does without it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    code = ("import sys, engine; engine.load('tests/packs/features.yaml'); "
+            "print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
+                         env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
