@@ -16,10 +16,12 @@ set members one by one, so few ranges means fast matching.
 """
 from __future__ import annotations
 
-from .tokenizer import KIND_CLASSES, KINDS, shape_kind, split_key
+from .tokenizer import KIND_CLASSES, KINDS, key_kind, shape_kind
 
 BASE = 0x10000  # above the BMP: no clash with text characters, no surrogates
 PARA_KIND = KINDS.index("para")
+_KIND_INDEX = {kind: k for k, kind in enumerate(KINDS)}
+_NONE: frozenset = frozenset()
 _WORDISH = ("lower", "mixed", "cap", "upper", "abbr_cap", "abbr_lower", "alnum")
 
 
@@ -74,15 +76,20 @@ class Alphabet:
 
     # -- token -> character -------------------------------------------------
     def char(self, key: str, first: bool = False) -> str:
-        bare, glued = split_key(key)
-        kind = shape_kind(bare, glued and not first)
+        bare, glued, kind = key_kind(key)
+        if first and glued:
+            kind = shape_kind(bare, False)
         if kind == "para":
             return chr(BASE + PARA_KIND * self.n)
-        classes = self.exact.get(bare, frozenset()) | self.folded.get(bare.lower(), frozenset())
+        exact, folded = self.exact.get(bare), self.folded.get(bare.lower())
+        if exact is None:
+            classes = _NONE if folded is None else folded
+        else:
+            classes = exact if folded is None else exact | folded
         lex = self.index.get(classes)
         if lex is None:  # cannot happen: every combination was enumerated
             raise AssertionError(f"token {bare!r} has an unknown class set {sorted(classes)}")
-        return chr(BASE + KINDS.index(kind) * self.n + lex)
+        return chr(BASE + _KIND_INDEX[kind] * self.n + lex)
 
     def decode(self, ch: str) -> tuple[str, frozenset[str]]:
         """A character -> (shape kind, all its class names, derived ones included)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import cache
-from .normalizers import REGISTRY, MatchView
+from .normalizers import PREPARE, REGISTRY, MatchView
 from .scanner import Scanner
 from .tokenizer import Tokens, tokenize
 
@@ -73,9 +73,15 @@ class Pack:
     def prepare(self) -> "Pack":
         """Compile (or load from the cache) what the scanner builds on first
         need, now: the Hyperscan databases that find where matches can start
-        (prefilter.py).  Worth calling before a large batch; extract_many
-        calls it before it starts worker processes."""
+        (prefilter.py), and whatever the pack's normalizers load on their
+        first match (pint's unit registry).  Worth calling before a large
+        batch; extract_many calls it before it starts worker processes, which
+        then inherit all of it."""
         self.scanner.prepare()
+        for name in dict.fromkeys(name for c in self.compiled.constructions for name, _ in c.normalize):
+            hook = PREPARE.get(name)
+            if hook is not None:
+                hook()
         return self
 
     def __repr__(self):

@@ -25,9 +25,14 @@ _WORKER_PACKS: list = []
 
 
 def _init_worker(compiled_list):
+    import gc
+
     from .api import Pack
 
     _WORKER_PACKS[:] = [Pack(c) for c in compiled_list]
+    # everything here lives as long as the worker (the packs, the modules):
+    # the cyclic collector need not walk it again on every full collection
+    gc.freeze()
     _exit_with_parent()
 
 
@@ -50,18 +55,32 @@ def _exit_with_parent(every: float = 1.0) -> None:
 
 def extract_record(packs, doc, timeout=None) -> dict:
     """One output record for one input: a str, a dict, or a docio.Doc."""
+    source = _source(doc)
+    if isinstance(source, dict):
+        return source
+    anns = _annotations(packs, source, timeout)
+    return anns if isinstance(anns, dict) else _record(source, anns)
+
+
+def _source(doc):
+    """(id, text, meta, line) of one input, or the error record it gets instead."""
     from .docio import Doc
 
     if isinstance(doc, Doc):
         if doc.error is not None:
             return {"id": doc.id, "error": doc.error}
-        doc_id, text, meta, line = doc.id, doc.text, doc.meta, doc.line
-    elif isinstance(doc, str):
-        doc_id, text, meta, line = None, doc, {}, None
-    else:
-        doc_id, text, meta, line = doc.get("id"), doc.get("text"), doc.get("meta") or {}, None
-        if not isinstance(text, str):
-            return {"id": doc_id, "error": {"code": "E400", "message": "the document has no 'text' string"}}
+        return doc.id, doc.text, doc.meta, doc.line
+    if isinstance(doc, str):
+        return None, doc, {}, None
+    doc_id, text, meta = doc.get("id"), doc.get("text"), doc.get("meta") or {}
+    if not isinstance(text, str):
+        return {"id": doc_id, "error": {"code": "E400", "message": "the document has no 'text' string"}}
+    return doc_id, text, meta, None
+
+
+def _annotations(packs, source, timeout):
+    """The annotations of one document, in order, or its error record."""
+    doc_id, text, _meta, line = source
     try:
         tokens = tokenize(text)
         anns = []
@@ -73,13 +92,33 @@ def extract_record(packs, doc, timeout=None) -> dict:
             err["line"] = line
         return {"id": doc_id, "error": err}
     anns.sort(key=lambda a: (a["span"][0], a["span"][1], a["label"]))
+    return anns
+
+
+def _record(source, anns) -> dict:
+    doc_id, text, meta, _line = source
     return {"id": doc_id, "text": text, "meta": meta, "annotations": anns}
 
 
 def _work_chunk(chunk, timeout, as_matches):
+    """A worker's results for a chunk: lists of Match, or (records) each
+    document's annotations or error record.  The parent, which holds the
+    documents, puts the records together: sending each text back as well
+    would more than double what the parent unpickles."""
     if as_matches:
         return [_WORKER_PACKS[0].extract(t, timeout) for t in chunk]
-    return [extract_record(_WORKER_PACKS, d, timeout) for d in chunk]
+    out = []
+    for doc in chunk:
+        source = _source(doc)
+        out.append(source if isinstance(source, dict) else _annotations(_WORKER_PACKS, source, timeout))
+    return out
+
+
+def _results(chunk, found, as_matches):
+    """What ``run`` yields for a chunk, given what the worker returned."""
+    if as_matches:
+        return found
+    return [res if isinstance(res, dict) else _record(_source(doc), res) for doc, res in zip(chunk, found)]
 
 
 def run(packs, docs, processes: int = 1, chunk_size: int = 64, timeout: float | None = None,
@@ -110,7 +149,8 @@ def run(packs, docs, processes: int = 1, chunk_size: int = 64, timeout: float | 
                 chunk = list(islice(it, chunk_size))
                 if not chunk:
                     break
-                pending.append(pool.submit(_work_chunk, chunk, timeout, as_matches))
+                pending.append((chunk, pool.submit(_work_chunk, chunk, timeout, as_matches)))
             if not pending:
                 return
-            yield from pending.popleft().result()
+            chunk, future = pending.popleft()
+            yield from _results(chunk, future.result(), as_matches)

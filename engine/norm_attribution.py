@@ -1,12 +1,17 @@
 """Normalizers for the attribution pack (kind: direct / indirect / mixed)."""
 from __future__ import annotations
 
+import regex
+
 from .normalizers import MatchView, register
 
 #: Double quotation marks that delimit quoted speech (single marks are too
 #: often apostrophes to count).
 DOUBLE_QUOTES = frozenset({'"', "“", "”", "„", "‟", "«", "»", "''", "``"})
 _EDGE = ",.;:!?…—–-()[] "
+# the one-character marks above, found by the regex engine rather than a
+# Python loop over every character of the content
+_MARK = regex.compile("[" + regex.escape("".join(sorted(q for q in DOUBLE_QUOTES if len(q) == 1))) + "]")
 
 
 def quote_kind(fragments: list[str]) -> str:
@@ -19,7 +24,7 @@ def quote_kind(fragments: list[str]) -> str:
     all_quoted = True
     for n, frag in enumerate(fragments):
         core = frag.strip(_EDGE)
-        marks = [i for i, ch in enumerate(core) if ch in DOUBLE_QUOTES]
+        marks = [m.start() for m in _MARK.finditer(core)]
         if not marks:
             all_quoted = False
             continue

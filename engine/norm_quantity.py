@@ -227,7 +227,7 @@ def _slot_words(m: MatchView, slot: str) -> list[str]:
     return m.slot_tokens(slot)
 
 
-@register("quantity")
+@register("quantity", prepare=_registry)
 def quantity(m: MatchView, kind: str = "measure", units=UNIT_LEXICONS):
     """attrs of a quantity match; ``kind`` is money, ratio, measure or counted."""
     if m.slot_spans("date") or m.slot_spans("clock"):

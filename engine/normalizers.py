@@ -17,12 +17,22 @@ from __future__ import annotations
 
 import regex
 
+from .tokenizer import split_key
+
 REGISTRY: dict[str, object] = {}
+PREPARE: dict[str, object] = {}  # normalizer name -> what loads its tables (see register)
 
 
-def register(name: str):
+def register(name: str, prepare=None):
+    """Register ``fn(MatchView, **args)`` under ``name``.  ``prepare``, a
+    function of no arguments, loads what the normalizer needs before its
+    first match (a unit registry, say): ``Pack.prepare`` calls it, so the
+    worker processes of a batch, forked after that, start with it loaded
+    instead of each loading it again."""
     def deco(fn):
         REGISTRY[name] = fn
+        if prepare is not None:
+            PREPARE[name] = prepare
         return fn
 
     return deco
@@ -48,8 +58,6 @@ class MatchView:
         return self.tokens.text[s:e]
 
     def token_texts(self, start=None, end=None) -> list[str]:
-        from .tokenizer import split_key
-
         start = self.start if start is None else start
         end = self.end if end is None else end
         return [split_key(k)[0] for k in self.tokens.keys[start:end]]

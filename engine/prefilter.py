@@ -18,11 +18,17 @@ taken to hold.  Every match of a construction is a match of its loosened
 form, so no start is lost; a few more starts are tried in vain.
 
 Hyperscan works on bytes.  Token characters that no leaf of the loosened
-expressions tells apart share one byte (a *class*); when that makes more
-than 256 classes, the two whose sets differ least merge (a loosening too).
-A ``str.translate`` maps a document to class bytes.  An expression longer
-than Hyperscan takes has its largest inner alternation replaced by a run
-of the characters it mentions.  Without the ``hyperscan`` module nothing
+expressions tells apart share one byte (a *class*).  A byte has room for
+256 classes, and a large pack's constructions together tell more token
+sets apart than that, so the constructions are packed into several
+databases, each with few enough classes of its own (the scanner pays one
+pass per database, cheap next to a regex call at a false start).  Only a
+construction that alone needs more than 256 classes, or a pack that would
+need more than ``MAX_PARTS`` databases, merges classes: the two whose sets
+differ least become one (a loosening too).  A lookup table (numpy) maps a
+document's token characters to each database's class bytes.  An expression
+longer than Hyperscan takes has its largest inner alternation replaced by a
+run of the characters it mentions.  Without the ``hyperscan`` module nothing
 changes but speed: the compiler keeps one alternation per scan group and
 the scanner tries every start (see scanner.py).
 """
@@ -42,6 +48,7 @@ except ImportError:  # pragma: no cover - depends on the platform
 
 MAX_PATTERN = 15_000  # characters per expression (Hyperscan refuses longer ones)
 MAX_CLASSES = 256  # one byte each
+MAX_PARTS = 8  # Hyperscan databases per scan group, before classes merge instead
 
 
 def available() -> bool:
@@ -87,14 +94,14 @@ def _sets(node, out: set) -> set:
     return out
 
 
-def _classes(sets, universe) -> tuple[dict[int, int], dict[frozenset, list[int]]]:
-    """(code -> class number, set -> its class numbers).
+def _classes(sets, universe) -> tuple[dict[int, int], dict[frozenset, list[int]], int]:
+    """(code -> class number, set -> its class numbers, the class of codes in no set).
 
     Codes that belong to exactly the same sets share a class; class 0 holds
     the codes in none.  While that makes more than ``MAX_CLASSES``, the two
     classes whose sets differ least become one, which belongs to every set
     either did: a loosening again, paid for with a few more starts to try."""
-    ordered = sorted(sets, key=lambda s: (len(s), min(s, default=0), max(s, default=0), sum(s)))
+    ordered = _order(sets)
     signature: dict[int, int] = {}
     for sid, codes in enumerate(ordered):
         for code in codes:
@@ -103,9 +110,11 @@ def _classes(sets, universe) -> tuple[dict[int, int], dict[frozenset, list[int]]
     for code in universe:
         codes_of.setdefault(signature.get(code, 0), []).append(code)
     sigs = _merge(list(codes_of), MAX_CLASSES)
-    table, members = {}, {s: [] for s in ordered}
+    table, members, none = {}, {s: [] for s in ordered}, 0
     for k, (sig, parts) in enumerate(sigs):
         for part in parts:
+            if part == 0:
+                none = k
             for code in codes_of[part]:
                 table[code] = k
         sid = 0
@@ -114,7 +123,53 @@ def _classes(sets, universe) -> tuple[dict[int, int], dict[frozenset, list[int]]
                 members[ordered[sid]].append(k)
             sig >>= 1
             sid += 1
-    return table, members
+    return table, members, none
+
+
+def _order(sets):
+    """Sets in a fixed order (their signature bits, here and in ``_classes``)."""
+    return sorted(sets, key=lambda s: (len(s), min(s, default=0), max(s, default=0), sum(s)))
+
+
+def _bins(member_sets: dict[int, set]) -> list[list[int]]:
+    """The constructions (index -> the sets its loosened form mentions)
+    packed into databases: each takes the next construction (those that
+    tell most classes apart first) where its classes grow least and stay
+    within ``MAX_CLASSES``, or opens a new one; past ``MAX_PARTS``, where
+    they grow least whatever their number."""
+    ordered = _order(set().union(*member_sets.values()))
+    bit = {s: 1 << i for i, s in enumerate(ordered)}
+    signature: dict[int, int] = {}
+    for s in ordered:
+        for code in s:
+            signature[code] = signature.get(code, 0) | bit[s]
+    atoms = set(signature.values()) | {0}  # a code's signature: the sets it is in
+
+    def count(mask):  # the classes of the sets in mask (see _classes)
+        return len({a & mask for a in atoms} | {0})
+
+    masks = {}
+    for index, sets in member_sets.items():
+        masks[index] = 0
+        for s in sets:
+            masks[index] |= bit[s]
+    position = {index: k for k, index in enumerate(member_sets)}
+    bins: list[list] = []  # [mask, classes, indices]
+    for index in sorted(member_sets, key=lambda i: (-count(masks[i]), position[i])):
+        best = None
+        for b in bins:
+            classes = count(b[0] | masks[index])
+            if classes <= MAX_CLASSES or len(bins) >= MAX_PARTS:
+                if best is None or classes - b[1] < best[0]:
+                    best = (classes - b[1], b, classes)
+        if best is None:
+            bins.append([masks[index], count(masks[index]), [index]])
+        else:
+            _, b, classes = best
+            b[0] |= masks[index]
+            b[1] = classes
+            b[2].append(index)
+    return [sorted(b[2], key=position.get) for b in bins]
 
 
 def _merge(sigs: list[int], limit: int) -> list[tuple[int, list[int]]]:
@@ -185,31 +240,32 @@ def _ranges(ks) -> str:
     return "".join(out)
 
 
-class Prefilter:
-    """One Hyperscan database for a scan group: the constructions it finds
-    starts for, the table from token characters to class bytes, and the
-    expressions.
+class _Database:
+    """One Hyperscan database: some of a group's constructions, the table
+    from token characters to class bytes, and an expression for each.
 
-    Hyperscan takes seconds to compile the database of a large pack (7.6 s
-    for the attribution pack), so it is compiled the first time a scan
-    needs it and kept in the on-disk cache, keyed by the expressions and
-    the Hyperscan version; other processes on the machine load it from
-    there in milliseconds."""
+    Hyperscan takes seconds to compile the database of a large pack, so it
+    is compiled the first time a scan needs it and kept in the on-disk
+    cache, keyed by the expressions and the Hyperscan version; other
+    processes on the machine load it from there in milliseconds."""
 
-    def __init__(self, members: list[int], table: dict[int, int], expressions: list[str]):
-        self.members = members
+    def __init__(self, slots: list[int], table: dict[int, int], none: int, expressions: list[str],
+                 base: int, size: int):
+        self.slots = slots  # expression i finds starts of Prefilter.members[slots[i]]
         self.table = table
+        self.none = none  # the class of characters in no set
+        self.base, self.size = base, size  # the first character code the table covers, and how many
         self.expressions = expressions
         digest = hashlib.sha256("\0".join(expressions).encode("latin-1"))
         digest.update(f"{hyperscan.__version__}".encode())
         self.key = "hs-" + digest.hexdigest()[:32]
         self._db = None
+        self._lut = None
         self._local = threading.local()  # a Hyperscan scratch space for each thread
-        self.failed = False  # Hyperscan refused the expressions: the scanner does without
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state["_db"] = None
+        state["_db"] = state["_lut"] = None
         del state["_local"]
         return state
 
@@ -218,11 +274,18 @@ class Prefilter:
         self._local = threading.local()
 
     def ready(self) -> bool:
-        """Whether the database is loaded, or can be, without compiling it."""
         return self._db is not None or (cache.cache_dir() / self.key).exists()
 
     def database(self):
-        """The database: loaded, from the cache, or compiled (and then cached)."""
+        """The database (loaded, from the cache, or compiled and then cached),
+        and the lookup table made ready with it."""
+        if self._lut is None:
+            import numpy as np  # here, not at import: a cold start that never scans does without it
+
+            lut = np.full(self.size + 1, self.none, dtype=np.uint8)
+            for code, k in self.table.items():
+                lut[code - self.base] = k
+            self._lut = lut
         if self._db is None:
             blob = cache.get_blob(self.key)
             if blob is not None:
@@ -239,21 +302,78 @@ class Prefilter:
                 self._db = db
         return self._db
 
-    def starts(self, chars: str) -> dict[int, list[int]]:
-        """construction index -> the positions in ``chars`` a match can start at, in order."""
-        n = len(chars)
-        found: list[set] = [set() for _ in self.members]
-
-        def hit(i, _start, end, _flags, _context):
-            found[i].add(n - end)
-
+    def scan(self, offsets, handler) -> None:
+        """Scan the document whose token characters, reversed and less
+        ``base``, are ``offsets`` (``size`` for a character outside the table)."""
         db = self.database()
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:  # a scan needs a scratch space no other thread is using
             scratch = self._local.scratch = hyperscan.Scratch(db)
-        data = chars[::-1].translate(self.table).encode("latin-1")
-        db.scan(data, match_event_handler=hit, scratch=scratch)
-        return {index: sorted(positions) for index, positions in zip(self.members, found)}
+        db.scan(self._lut[offsets].tobytes(), match_event_handler=handler, scratch=scratch)
+
+
+class Prefilter:
+    """Where the matches of a scan group's constructions can start: one or
+    more Hyperscan databases (``_Database``), each for some of them."""
+
+    def __init__(self, members: list[int], parts: list[_Database], base: int, size: int):
+        self.members = members  # construction indices
+        self.parts = parts
+        self.base, self.size = base, size  # the table's first character code and its length
+        self.failed = False  # Hyperscan refused the expressions: the scanner does without
+
+    @property
+    def expressions(self) -> list[str]:
+        """The expression of each construction, in the order of ``members``."""
+        out = {}
+        for part in self.parts:
+            out.update(zip(part.slots, part.expressions))
+        return [out[k] for k in range(len(self.members))]
+
+    @property
+    def keys(self) -> list[str]:
+        return [part.key for part in self.parts]
+
+    def ready(self) -> bool:
+        """Whether the databases are loaded, or can be, without compiling them."""
+        return all(part.ready() for part in self.parts)
+
+    def database(self) -> list:
+        """The databases: loaded, from the cache, or compiled (and then cached)."""
+        return [part.database() for part in self.parts]
+
+    def hits(self, chars: str) -> list[int]:
+        """Every (start, construction) pair of ``starts`` in one sorted list of
+        ints, ``start * len(members) + k`` for ``members[k]``: starts in
+        order, and at one start the constructions in the order of ``members``."""
+        n, m = len(chars), len(self.members)
+        if not n:
+            return []
+        import numpy as np
+
+        codes = np.frombuffer(chars[::-1].encode("utf-32-le"), dtype=np.uint32)
+        offsets = np.minimum(codes - np.uint32(self.base), np.uint32(self.size))  # below base wraps round
+        found: list[int] = []
+        add = found.append
+        for part in self.parts:
+            slots = part.slots
+
+            def hit(i, _start, end, _flags, _context, slots=slots):
+                add((n - end) * m + slots[i])
+
+            part.scan(offsets, hit)
+        found = list(set(found))
+        found.sort()
+        return found
+
+    def starts(self, chars: str) -> dict[int, list[int]]:
+        """construction index -> the positions in ``chars`` a match can start at, in order."""
+        m = len(self.members)
+        out: dict[int, list[int]] = {index: [] for index in self.members}
+        for h in self.hits(chars):
+            pos, k = divmod(h, m)
+            out[self.members[k]].append(pos)
+        return out
 
 
 def build(nodes: dict, universe) -> Prefilter | None:
@@ -265,22 +385,30 @@ def build(nodes: dict, universe) -> Prefilter | None:
     loose = {index: loosen(node) for index, node in nodes.items()}
     if any(_nullable(node) for node in loose.values()):
         return None
-    sets: set = set()
-    for node in loose.values():
-        _sets(node, sets)
-    table, classes = _classes(sets, universe)
-    count = max(table.values()) + 1
-    expressions = []
-    for index, node in loose.items():
-        source = _emit(node, classes, count)
-        while len(source) > MAX_PATTERN:  # loosen its largest alternation further
-            node = _coarser(node)
-            for codes in _sets(node, set()):
-                if codes not in classes:  # a new set: the classes that hold its characters
-                    classes[codes] = sorted({table[c] for c in codes})
+    universe = list(universe)
+    base = min(universe)
+    size = max(universe) - base + 1
+    members = list(loose)
+    parts = []
+    for indices in _bins({index: _sets(node, set()) for index, node in loose.items()}):
+        sets: set = set()
+        for index in indices:
+            _sets(loose[index], sets)
+        table, classes, none = _classes(sets, universe)
+        count = max(table.values()) + 1
+        expressions = []
+        for index in indices:
+            node = loose[index]
             source = _emit(node, classes, count)
-        expressions.append(source)
-    return Prefilter(list(loose), table, expressions)
+            while len(source) > MAX_PATTERN:  # loosen its largest alternation further
+                node = _coarser(node)
+                for codes in _sets(node, set()):
+                    if codes not in classes:  # a new set: the classes that hold its characters
+                        classes[codes] = sorted({table[c] for c in codes})
+                source = _emit(node, classes, count)
+            expressions.append(source)
+        parts.append(_Database([members.index(i) for i in indices], table, none, expressions, base, size))
+    return Prefilter(members, parts, base, size)
 
 
 def _coarser(node):

@@ -7,7 +7,10 @@ runs over that string:
   yields leftmost-longest, non-overlapping matches in a single pass;
 * ``candidates`` groups ask every construction for its longest match at each
   start (regex with ``overlapped=True``, or the LALR driver) and then
-  ``resolve`` applies the overlap policy.
+  ``resolve`` applies the overlap policy.  Where Hyperscan finds the
+  starts (prefilter.py) and the policy is leftmost-longest, the scanner
+  walks them in order and resolves as it goes, so no regex runs at a start
+  inside a match already taken (``_walk``).
 
 Every regex call has a timeout and every repetition a cap, so no input makes
 a scan run away.
@@ -88,14 +91,19 @@ def resolve(cands, policy: str, priorities: dict[int, int], order: dict[int, int
     return sorted(taken, key=lambda c: (c[0], c[1]))
 
 
-def _frags(m, group_names: dict[str, str]):
+def slot_groups(pattern, group_names: dict[str, str]) -> tuple[tuple[str, int], ...]:
+    """(slot, group number) for the slots whose group the pattern has, in order."""
+    index = pattern.groupindex
+    return tuple((slot, index[group]) for slot, group in group_names.items() if group in index)
+
+
+def _frags(m, groups):
+    """(slot, start, end) of every non-empty capture of the slot groups
+    (``slot_groups``), all read in one call."""
+    spans = m.allspans()
     out = []
-    for slot, group in group_names.items():
-        try:
-            spans = m.spans(group)
-        except IndexError:
-            continue
-        out.extend((slot, s, e) for s, e in spans if e > s)
+    for slot, number in groups:
+        out.extend((slot, s, e) for s, e in spans[number] if e > s)
     return tuple(out)
 
 
@@ -164,6 +172,17 @@ class Scanner:
         self._prefilter = {}
         if strategy in ("auto", "prefilter") and prefilter.available():
             self._prefilter = {id(g): g.prefilter for g in compiled.groups if g.prefilter}
+        # groups whose prefiltered starts are walked in order, resolving as
+        # they go (see _walk): every member a regex the prefilter finds starts
+        # for, and one priority level, so ``resolve`` is its linear pass
+        self._walks = set()
+        for g in compiled.groups:
+            pf = self._prefilter.get(id(g))
+            if (pf is not None and g.mode == "candidates" and sorted(pf.members) == sorted(g.members)
+                    and all(cons[i].backend == "regex" for i in g.members)
+                    and (g.policy == "longest" or (g.policy == "priority"
+                                                   and len({cons[i].priority for i in g.members}) == 1))):
+                self._walks.add(id(g))
         self._tokens = 0  # tokens scanned so far (see _use_prefilter)
         self._trials = {}
         for g in compiled.groups:
@@ -172,7 +191,7 @@ class Scanner:
         for g in compiled.groups:
             if g.mode == "combined":
                 pattern = fastregex.load(g.pattern, g.code.get(g.pattern))
-                names = {i: cons[i].group_names for i in g.members}
+                names = {i: slot_groups(pattern, cons[i].group_names) for i in g.members}
                 self.groups.append(("combined", pattern, g, names))
             else:
                 runners = []
@@ -180,7 +199,8 @@ class Scanner:
                     c = cons[i]
                     if c.backend == "regex":
                         source = g.patterns[i]
-                        runners.append(("regex", i, fastregex.load(source, g.code.get(source)), c.group_names))
+                        pattern = fastregex.load(source, g.code.get(source))
+                        runners.append(("regex", i, pattern, slot_groups(pattern, c.group_names)))
                     else:
                         slots = {target: slot for slot, target in c.slots.items() if target is not None}
                         runners.append(("lalr", i, LalrMatcher(compiled.lalr, c.start, slots,
@@ -200,19 +220,25 @@ class Scanner:
         runs: dict[str, int] = {}  # reach regex -> the runs it finds, as a bit mask, once per document
         try:
             for mode, runner, group, names in self.groups:
+                walk = id(group) in prefiltered and id(group) in self._walks
                 segments = [(0, len(chars))]
                 if group.must is not None:
                     if paragraphs is None:
                         paragraphs = self._paragraphs(chars)
-                    must = self._must[id(group)]
-                    segments = [(s, e) for s, e in paragraphs if must.search(chars, s, e)]
+                    segments = paragraphs
+                    if not walk:  # a walk tries only starts the prefilter found: no need to skip ahead
+                        must = self._must[id(group)]
+                        segments = [(s, e) for s, e in paragraphs if must.search(chars, s, e)]
                 trial = self._trials.get(id(group))
                 narrow = trial is not None and trial.pick()
                 clock = time.process_time()  # CPU time: a busy neighbour does not sway the choice
                 found = None  # construction index -> the positions its matches can start at
                 if id(group) in prefiltered:
-                    found = self._prefilter[id(group)].starts(chars)
                     narrow = False
+                    if walk:  # (a paragraph without a must-token holds no match: nothing to skip)
+                        out.extend(self._walk(runner, self._prefilter[id(group)], chars, segments, deadline))
+                        continue
+                    found = self._prefilter[id(group)].starts(chars)
                 if mode == "combined":
                     starts = None
                     if narrow:
@@ -295,6 +321,56 @@ class Scanner:
                 found = runs[source] = int(bits[::-1], 2) if bits else 0  # bit i is character i
             mask &= found
         return mask
+
+    def _walk(self, runner, pf, chars, segments, deadline):
+        """The resolved matches of a group whose starts the prefilter finds,
+        as ``resolve`` keeps them from the longest match of each member at
+        each of its starts, with far fewer regex calls.
+
+        ``resolve``'s linear pass takes, in start order, the best candidate
+        at a start (longest, then higher priority, then declared first)
+        unless a match taken before ends after that start.  Walking the
+        starts in order, a start inside the last match taken can only yield
+        candidates that pass would drop, so its regexes are never run.  (No
+        member matches the empty string: the prefilter would not exist.)"""
+        m = len(pf.members)
+        entries = {index: (matcher, -self.priorities[index], index, names)
+                   for _kind, index, matcher, names in runner}
+        slots = [entries[index] for index in pf.members]
+        hits = pf.hits(chars)
+        count = len(hits)
+        max_tokens = self.max_tokens
+        out = []
+        k = 0
+        for start, end in segments:
+            k = bisect_left(hits, start * m, k)
+            last = start  # where the last match taken ends
+            while k < count:
+                pos = hits[k] // m
+                if pos >= end:
+                    break
+                if pos < last:
+                    k = bisect_left(hits, last * m, k + 1)
+                    continue
+                best = None
+                limit = (pos + 1) * m
+                while k < count and hits[k] < limit:
+                    matcher, rank, index, names = slots[hits[k] - pos * m]
+                    k += 1
+                    found = matcher.match(chars, pos, end, timeout=_left(deadline))
+                    if found is None:
+                        continue
+                    stop = found.end()
+                    if stop - pos > max_tokens:
+                        continue
+                    key = (pos - stop, rank, index)
+                    if best is None or key < best[0]:
+                        best = (key, found, stop, index, names)
+                if best is not None:
+                    _, found, stop, index, names = best
+                    out.append(Candidate(pos, stop, index, _frags(found, names)))
+                    last = stop
+        return out
 
     def _combined(self, pattern, group, names, chars, start, end, deadline, starts=None):
         """Leftmost-longest matches without overlap, as ``finditer`` finds

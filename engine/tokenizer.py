@@ -129,8 +129,15 @@ _TOKEN = f"(?=\\p{{L}})(?:{_LETTER})|(?=\\d)(?:{_DIGIT})|{_OTHER}"
 # A paragraph break is a token of its own: a newline followed by a blank line
 # (it stops before the last newline, which the next token takes as its space).
 _PARA = r"\n(?:[^\S\n]*\n)*[^\S\n]*(?=\n)"
+# Most tokens are plain words followed by a space or punctuation; a shortcut
+# tried first takes them without the alternatives above.  It gives the same
+# token: after a run of letters (taken whole: the possessive ``*+`` never gives
+# any back), only an apostrophe, hyphen, full stop, '+', '@', ':' or '$' could
+# let a longer form match (an elision, a hyphenated word, an abbreviation, an
+# e-mail or web address, a currency prefix), and the shortcut refuses those.
+_PLAIN_WORD = r"\p{L}[\p{L}\p{M}\p{N}]*+(?![-.'’+@:$])"
 #: The one pattern that cuts a text into tokens (leading whitespace included).
-TOKEN_RE = regex.compile(r"[^\S\n]*(?:" + _PARA + r"|\s*(?:" + _TOKEN + "))")
+TOKEN_RE = regex.compile(r"[^\S\n]*(?:" + _PLAIN_WORD + "|" + _PARA + r"|\s*(?:" + _TOKEN + "))")
 
 _LEAD_WS = regex.compile(r"\s*")
 
@@ -212,8 +219,15 @@ def _shape_kind_full(token: str, glued: bool = False) -> str:
     return "sym"
 
 
+# The common token strings take a shortcut past _LEAD_WS: "word" and " word".
+# ``str.isspace`` holds for every character regex's \s matches (and for four
+# control characters more), so a character it rejects is never whitespace.
 def split_key(key: str) -> tuple[str, bool]:
     """A token string (with leading whitespace) -> (bare token, glued)."""
+    if key and not key[0].isspace():
+        return key, True
+    if key[:1] == " " and len(key) > 1 and not key[1].isspace():
+        return key[1:], False
     n = _LEAD_WS.match(key).end()
     if n == len(key):
         return key, False
@@ -223,8 +237,27 @@ def split_key(key: str) -> tuple[str, bool]:
 def _lead(key: str) -> int:
     """Length of the whitespace in front of a token; 0 for a paragraph break,
     whose span is its own whitespace."""
+    if key and not key[0].isspace():
+        return 0
+    if key[:1] == " " and len(key) > 1 and not key[1].isspace():
+        return 1
     n = _LEAD_WS.match(key).end()
     return 0 if n == len(key) else n
+
+
+_KEY_KINDS: dict[str, tuple[str, bool, str]] = {}
+
+
+def key_kind(key: str) -> tuple[str, bool, str]:
+    """(bare token, glued, shape kind) of a token string, remembered: every
+    pack encodes the same tokens, and a text repeats most of its words."""
+    info = _KEY_KINDS.get(key)
+    if info is None:
+        if len(_KEY_KINDS) > 1_000_000:  # bounded, whatever streams through
+            _KEY_KINDS.clear()
+        bare, glued = split_key(key)
+        info = _KEY_KINDS[key] = (bare, glued, shape_kind(bare, glued))
+    return info
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +309,9 @@ class Tokens:
 
     def span(self, i: int, j: int) -> tuple[int, int]:
         """Character span of tokens i..j-1 (j exclusive, j > i)."""
-        return self.start(i), self.ends[j - 1]
+        ends = self._ends if self._ends is not None else self.ends
+        key = self.keys[i]
+        return ends[i] - len(key) + _lead(key), ends[j - 1]
 
     def token(self, i: int) -> Token:
         key = self.keys[i]

@@ -61,6 +61,18 @@ def test_quote_kind(fragments, kind):
     assert quote_kind(fragments) == kind
 
 
+@settings(max_examples=300)
+@given(st.lists(st.text(alphabet=st.sampled_from(list('"“”„‟«»\'`’ab ,.')), max_size=12), max_size=3))
+def test_quote_marks_found_by_regex_are_those_of_a_character_loop(fragments):
+    """quote_kind finds the marks with a regex; a loop over every character
+    that tests membership in DOUBLE_QUOTES finds the same ones."""
+    from engine.norm_attribution import _EDGE, _MARK, DOUBLE_QUOTES
+
+    for frag in fragments:
+        core = frag.strip(_EDGE)
+        assert [m.start() for m in _MARK.finditer(core)] == [i for i, ch in enumerate(core) if ch in DOUBLE_QUOTES]
+
+
 # -- hostile input ------------------------------------------------------------
 WORDS = ["said", "says", "told", "the", "spokesman", "Smith", "Col.", "Ryan", "that", "we", "he",
          "according", "to", ",", ".", ":", '"', "“", "”", "''", "'", "—", "adding", "\n\n", "\n\n“",

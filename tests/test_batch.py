@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
+from engine.docio import Doc
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = Path(__file__).parent / "packs" / "features.yaml"
@@ -33,6 +34,40 @@ def test_records_with_errors_in_a_pool_keep_their_place():
     out = list(pack.extract_many(docs, processes=2, chunk_size=4))
     assert [r["id"] for r in out] == list(range(50))
     assert all(("error" in r) == (i % 3 == 0) for i, r in enumerate(out))
+
+
+_DOCS = st.one_of(
+    st.builds(lambda i, ws, meta: {"id": i, "text": " ".join(ws), **({"meta": meta} if meta else {})},
+              st.integers(0, 99), st.lists(st.sampled_from(WORDS), max_size=12),
+              st.dictionaries(st.sampled_from(["src", "n"]), st.integers(0, 9), max_size=2)),
+    st.builds(lambda i: {"id": i}, st.integers(0, 99)),  # no text: an error record
+    st.builds(lambda n, ws: Doc(n, f"d{n}", " ".join(ws), {"line": n}), st.integers(1, 99),
+              st.lists(st.sampled_from(WORDS), max_size=12)),
+    st.builds(lambda n: Doc(n, None, None, {}, {"code": "E400", "message": "bad line", "line": n}),
+              st.integers(1, 99)),
+)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.lists(_DOCS, max_size=30))
+def test_records_from_a_pool_are_the_records_of_one_process(docs):
+    """Workers send back annotations only; the parent puts each record
+    together from its own copy of the document, and gets the same record."""
+    from engine.batch import run
+
+    packs = [engine.load(PACK)]
+    assert list(run(packs, docs, processes=2, chunk_size=3)) == list(run(packs, docs, processes=1))
+
+
+def test_a_worker_freezes_what_it_loaded_at_start():
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+
+    from engine.batch import _init_worker
+
+    compiled = [engine.load(PACK).compiled]
+    with ProcessPoolExecutor(1, initializer=_init_worker, initargs=(compiled,)) as pool:
+        assert pool.submit(gc.get_freeze_count).result() > 0
 
 
 def _corpus(path: Path, n: int) -> None:

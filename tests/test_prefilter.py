@@ -7,6 +7,7 @@ Properties, on random regex trees over a small alphabet:
   classes agree with what ``loosen`` promises).
 """
 import random
+import time
 
 import pytest
 import regex
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 import engine
 from engine import prefilter
 from engine.regexgen import RegexBuilder
-from engine.scanner import Scanner, resolve
+from engine.scanner import Scanner, resolve, slot_groups
 from trees import regex_trees
 
 pytestmark = pytest.mark.skipif(not prefilter.available(), reason="the hyperscan module is not installed")
@@ -76,7 +77,7 @@ def test_an_expression_too_long_for_hyperscan_is_loosened_until_it_fits(monkeypa
 
 
 def _classes_of(node):
-    table, classes = prefilter._classes(prefilter._sets(prefilter.loosen(node), set()), CODES)
+    table, classes, _none = prefilter._classes(prefilter._sets(prefilter.loosen(node), set()), CODES)
     return classes, max(table.values()) + 1
 
 
@@ -86,7 +87,7 @@ def test_a_compiled_database_is_cached_for_the_next_process(tmp_path, monkeypatc
     first = prefilter.build({0: node}, CODES)
     assert not first.ready()
     assert first.starts("abbxab") == {0: [0, 4]}
-    assert first.ready() and (tmp_path / first.key).exists()
+    assert first.ready() and all((tmp_path / key).exists() for key in first.keys)
     again = prefilter.build({0: node}, CODES)  # as another process would: nothing loaded yet
     assert again.ready() and again.starts("ab") == {0: [0]}
 
@@ -124,3 +125,81 @@ def test_threads_scan_with_one_pack_at_once(tmp_path, monkeypatch):
     with ThreadPoolExecutor(4) as pool:  # each thread needs its own Hyperscan scratch space
         together = list(pool.map(lambda t: [m.to_json() for m in pack.extract(t)], texts))
     assert together == alone and all(alone)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(regex_trees(CODES[:4], min_hi=1, assertions=True), st.integers(0, 2)),
+                min_size=1, max_size=4),
+       st.text("abcde", max_size=24), st.integers(1, 8), st.integers(0, 24))
+def test_walking_the_starts_keeps_what_resolve_keeps_of_every_candidate(members, text, max_tokens, cut):
+    """The scanner's walk over prefiltered starts (it skips the starts inside
+    the last match taken) against resolve over every member's longest match
+    at every start, with the text cut into two segments as paragraphs cut it."""
+    nodes = {i: ("group", "g", node) for i, (node, _) in enumerate(members)}
+    pf = prefilter.build(nodes, CODES)
+    if pf is None:
+        return
+    builder = RegexBuilder({}, None, max_repeat=10_000)
+    patterns = {i: regex.compile("(?p)" + builder.emit(n)) for i, n in nodes.items()}
+    priorities = {i: prio for i, (_, prio) in enumerate(members)}
+    cut = min(cut, len(text))
+    segments = [(0, cut), (cut, len(text))]
+    cands = []
+    for s, e in segments:
+        for i, pattern in patterns.items():
+            for pos in range(s, e):
+                m = pattern.match(text, pos, e)
+                if m is not None and m.end() - pos <= max_tokens:
+                    cands.append((pos, m.end(), i, tuple(("slot", a, b) for a, b in m.spans("g") if b > a)))
+    scanner = Scanner.__new__(Scanner)
+    scanner.priorities, scanner.max_tokens = priorities, max_tokens
+    runner = [("regex", i, patterns[i], slot_groups(patterns[i], {"slot": "g"})) for i in nodes]
+    got = scanner._walk(runner, pf, text, segments, time.monotonic() + 60)
+    assert [tuple(c) for c in got] == [tuple(c) for c in resolve(cands, "longest", priorities)]
+
+
+def _class_count(sets) -> int:
+    """The classes a byte must tell apart for these sets, codes in none included."""
+    return len({frozenset(s for s in sets if code in s) for code in CODES} | {frozenset()})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(regex_trees(CODES[:4], min_hi=1), min_size=2, max_size=5),
+       st.lists(st.text("abcde", max_size=16), min_size=1, max_size=3))
+def test_constructions_packed_into_several_databases_keep_their_starts(nodes, texts):
+    """With room for only three classes a database, constructions spread over
+    several: each still reports every start of a real match, and exactly the
+    starts of its loosening unless it alone needs more classes than that."""
+    nodes = {i: n for i, n in enumerate(nodes)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(prefilter, "MAX_CLASSES", 3)
+        pf = prefilter.build(nodes, CODES)
+    if pf is None:
+        return
+    builder = RegexBuilder({}, None, max_repeat=10_000)
+    for part in pf.parts:
+        if len(part.slots) > 1:
+            assert max(part.table.values()) + 1 <= 3
+    for text in texts:
+        found = pf.starts(text)
+        for i, node in nodes.items():
+            real = _starts(regex.compile("(?p)" + builder.emit(node)), text)
+            assert set(real) <= set(found[i]), (node, text)
+            if _class_count(prefilter._sets(prefilter.loosen(node), set())) <= 3:
+                assert found[i] == _starts(regex.compile(builder.emit(prefilter.loosen(node))), text)
+
+
+def test_loading_a_cached_pack_does_not_import_numpy():
+    """numpy (about 75 ms to import) is needed only once a prefilter scans:
+    a cold start that loads packs without scanning does without it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    code = ("import sys, engine; engine.load('tests/packs/features.yaml'); "
+            "print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
+                         env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

@@ -214,3 +214,15 @@ def test_peer_suite_at_least_90_percent(tmp_path):
     report = json.loads(out.read_text(encoding="utf-8"))
     for name, result in report["files"].items():
         assert result["share_found"] >= 0.9, name
+
+
+def test_prepare_loads_the_unit_registry_before_any_match():
+    """Worker processes forked after Pack.prepare inherit pint's registry
+    instead of each loading it (about a second) on its first quantity."""
+    from engine import norm_quantity
+
+    norm_quantity._registry.cache_clear()
+    pack = engine.load(Path(__file__).resolve().parent.parent / "rules" / "quantities.yaml")
+    assert norm_quantity._registry.cache_info().currsize == 0
+    pack.prepare()
+    assert norm_quantity._registry.cache_info().currsize == 1

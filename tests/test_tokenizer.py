@@ -114,3 +114,42 @@ def test_regression_degree_sign_letter_is_not_an_initial():
     # "41 °C. A cyclist" ends a sentence: the C is a unit, not an initial like "John F. Kennedy"
     assert [t for t, _ in texts_and_kinds("It reached 41 °C. A cyclist fell.")][3:7] == ["°", "C", ".", "A"]
     assert "F." in [t for t, _ in texts_and_kinds("John F. Kennedy spoke.")]
+
+
+# letters (one with a combining mark), digits, and every character that can
+# continue a word into a longer token or start a rare form
+_TRICKY = list("abAUSéU$1'’-.+@:/,;!?\"“” \n\t") + ["e\u0301", "http", "https", "://", "www", "US", "Col", "s"]
+
+
+@settings(max_examples=600)
+@given(st.one_of(st.text(), st.lists(st.sampled_from(_TRICKY), max_size=30).map("".join)))
+def test_plain_word_shortcut_cuts_as_the_full_pattern_does(text):
+    from engine import tokenizer
+
+    full = regex.compile(r"[^\S\n]*(?:" + tokenizer._PARA + r"|\s*(?:" + tokenizer._TOKEN + "))")
+    assert tokenizer.TOKEN_RE.findall(text) == full.findall(text)
+
+
+@settings(max_examples=500)
+@given(st.one_of(st.text(), st.text(alphabet=st.sampled_from(list(" \n\t\x1c\x85\xa0ab.")), max_size=6)))
+def test_key_shortcuts_agree_with_the_whitespace_pattern(key):
+    """split_key and _lead skip the regex for "word" and " word"; the
+    answers are those the regex gives."""
+    from engine.tokenizer import _LEAD_WS, _lead, key_kind, shape_kind, split_key
+
+    n = _LEAD_WS.match(key).end()
+    assert split_key(key) == ((key, False) if n == len(key) else (key[n:], n == 0))
+    assert _lead(key) == (0 if n == len(key) else n)
+    bare, glued = split_key(key)
+    assert key_kind(key) == (bare, glued, shape_kind(bare, glued))
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet=st.sampled_from(list("ab1,. \n\"'")), max_size=40), st.data())
+def test_span_is_the_start_of_its_first_token_and_the_end_of_its_last(text, data):
+    tokens = tokenize(text)
+    if not len(tokens):
+        return
+    i = data.draw(st.integers(0, len(tokens) - 1))
+    j = data.draw(st.integers(i + 1, len(tokens)))
+    assert tokens.span(i, j) == (tokens.token(i).start, tokens.token(j - 1).end)

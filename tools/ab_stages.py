@@ -1,0 +1,142 @@
+"""Time the stages of batch extraction for several versions of the engine in
+one process, so that a busy neighbour on the machine slows them alike.
+
+Each version (a git revision, or the working tree) is unpacked under its own
+package name in a temporary directory and imported beside the others.  Every
+round loads fresh packs for every version (their caches start cold, as in
+``larkspan bench``), warms up on 20 documents, then runs both bundled packs
+over the texts, timing each stage in CPU time; rounds interleave the versions
+and the table shows the lowest time of each stage.  The last line hashes the
+records each version gave (pack versions left out): they must be equal.
+Run from the project root:
+
+    python tools/ab_stages.py ../shared/data/polnear/train.jsonl --rev 7dd7dab --rev HEAD --mb 4 --rounds 5
+
+Compiling the packs for each version (with Hyperscan, about 20 s a version)
+happens in a temporary cache, never in the shared one.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKS = [ROOT / "rules" / "quantities.yaml", ROOT / "rules" / "attribution.yaml"]
+
+
+def unpack(rev: str, into: Path) -> str:
+    """The engine at ``rev`` (or the working tree for "."), as a package in ``into``; its name."""
+    if rev == ".":
+        name = "engine_worktree"
+        shutil.copytree(ROOT / "engine", into / name, ignore=shutil.ignore_patterns("__pycache__"))
+        return name
+    sha = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True, text=True)
+    if sha.returncode != 0:
+        raise SystemExit(f"{rev}: not a git revision here ({sha.stderr.strip()}); give one `git log` shows")
+    name = f"engine_{sha.stdout.strip()}"
+    blob = subprocess.run(["git", "archive", rev, "engine"], cwd=ROOT, capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+        tar.extractall(into / "tmp", filter="data")
+    (into / "tmp" / "engine").rename(into / name)
+    return name
+
+
+def stages(E, packs, texts, times) -> str:
+    """Run the packs over the texts as batch.run does, adding CPU seconds per
+    stage to ``times``; the hash of the records."""
+    tokenize = importlib.import_module(E.__name__ + ".tokenizer").tokenize
+    clock = time.process_time
+    digest = hashlib.sha256()
+    for text in texts:
+        a = clock()
+        tokens = tokenize(text)
+        times["tokenize"] += clock() - a
+        anns = []
+        for p in packs:
+            a = clock()
+            chars = p.encode(tokens)
+            b = clock()
+            cands = p.scanner.scan(chars)
+            c = clock()
+            cons = p.compiled.constructions
+            found = [p._match(tokens, x) for x in cands if cons[x[2]].report]
+            d = clock()
+            anns.extend(m.to_json() for m in found if m is not None)
+            times[f"{p.name} token string"] += b - a
+            times[f"{p.name} scan"] += c - b
+            times[f"{p.name} slots+normalizers"] += d - c
+            times["to_json + record"] += clock() - d
+        a = clock()
+        anns.sort(key=lambda x: (x["span"][0], x["span"][1], x["label"]))
+        record = {"text": text, "annotations": anns}
+        times["to_json + record"] += clock() - a
+        for x in anns:
+            x["pack"] = x["pack"].split("@")[0]
+        digest.update(json.dumps(record, sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", help="JSONL with a 'text' field per line")
+    ap.add_argument("--rev", action="append", required=True, help="a git revision, or '.' for the working tree; repeat")
+    ap.add_argument("--mb", type=float, default=2.0, help="megabytes of text (default 2)")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args(argv)
+    texts, size = [], 0
+    try:
+        with open(args.corpus, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    texts.append(json.loads(line).get("text", ""))
+                    size += len(texts[-1])
+                    if size >= args.mb * 1e6:
+                        break
+    except (OSError, ValueError) as exc:
+        print(f"{args.corpus}: cannot read the corpus ({exc}); give a JSONL file with a 'text' per line",
+              file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="larkspan-ab-"))
+    os.environ["LARKSPAN_CACHE"] = str(work / "cache")
+    (work / "grammars").symlink_to(ROOT / "grammars")  # packs import grammars/ beside the engine
+    sys.path.insert(0, str(work))
+    try:
+        names = [unpack(rev, work) for rev in args.rev]
+        engines = {name: importlib.import_module(name) for name in names}
+        best: dict[str, dict[str, float]] = {name: {} for name in names}
+        hashes = {}
+        for _ in range(args.rounds):
+            for name, E in engines.items():
+                packs = [E.load(p).prepare() for p in PACKS]
+                stages(E, packs, texts[:20], defaultdict(float))
+                times: dict[str, float] = defaultdict(float)
+                hashes[name] = stages(E, packs, texts, times)
+                times["total"] = sum(times.values())
+                for k, v in times.items():
+                    best[name][k] = min(best[name].get(k, float("inf")), v)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    mb = size / 1e6
+    print(f"CPU s per MB, lowest of {args.rounds} rounds over {mb:.2f} MB ({len(texts)} documents)")
+    print(f"{'stage':30s}" + "".join(f"{rev:>16s}" for rev in args.rev))
+    for k in best[names[0]]:
+        print(f"{k:30s}" + "".join(f"{best[n][k] / mb:16.3f}" for n in names))
+    print(f"{'MB/s':30s}" + "".join(f"{mb / best[n]['total']:16.2f}" for n in names))
+    print(f"{'records hash':30s}" + "".join(f"{hashes[n]:>16s}" for n in names))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
