@@ -6,9 +6,9 @@ texts of a JSONL file, read where it lies, and hashes the JSON of each record
 with its annotations sorted.  Run from the project root, before and after a
 change, and compare the hashes:
 
-    python tools/records_hash.py ../shared/data/polnear/train.jsonl --mb 1
-    python tools/records_hash.py ../shared/data/polnear/train.jsonl --mb 1 --strategy reach
-    python tools/records_hash.py ../shared/data/polnear/train.jsonl --mb 1 --no-hyperscan
+    python benchmarks/records_hash.py ../shared/data/polnear/train.jsonl --mb 1
+    python benchmarks/records_hash.py ../shared/data/polnear/train.jsonl --mb 1 --strategy reach
+    python benchmarks/records_hash.py ../shared/data/polnear/train.jsonl --mb 1 --no-hyperscan
 
 ``--no-hyperscan`` compiles the packs as on a machine without the module
 (in a temporary cache, so the shared one is left alone).

@@ -10,7 +10,7 @@ and the table shows the lowest time of each stage.  The last line hashes the
 records each version gave (pack versions left out): they must be equal.
 Run from the project root:
 
-    python tools/ab_stages.py ../shared/data/polnear/train.jsonl --rev 7dd7dab --rev HEAD --mb 4 --rounds 5
+    python benchmarks/ab_stages.py ../shared/data/polnear/train.jsonl --rev 7dd7dab --rev HEAD --mb 4 --rounds 5
 
 Compiling the packs for each version (with Hyperscan, about 20 s a version)
 happens in a temporary cache, never in the shared one.
