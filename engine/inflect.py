@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import lemminflect
-
 _UPOS = {"verb": "VERB", "noun": "NOUN"}
 # the tags a verb or a noun must have forms for; lemminflect lists some verbs
 # ("dare") only as modals, and then its rule-based forms fill the gap
@@ -21,6 +19,8 @@ _NEEDED = {"verb": {"VBZ", "VBD", "VBG"}, "noun": {"NNS"}}
 @lru_cache(maxsize=None)
 def inflections(lemma: str, kind: str) -> list[str]:
     """Other forms of ``lemma`` (not including it) as a verb or a noun."""
+    import lemminflect  # only when a pack is compiled: it brings numpy, slow to import
+
     upos = _UPOS[kind]
     table = dict(lemminflect.getAllInflections(lemma, upos=upos))
     if not _NEEDED[kind] <= table.keys():
