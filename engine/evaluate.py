@@ -754,7 +754,10 @@ def score_packs(pack_paths, gold_path: str) -> dict:
 
     gold = read_gold_any(gold_path)
     packs = [load(p) for p in pack_paths]
-    ev = evaluate(gold, predict(packs, gold, progress=False), progress=False, errors=False)
+    # only the labels these packs report: one pack of a comparison has no
+    # zero row for a label that another pack covers
+    labels = sorted({label for pack in packs for label in pack.labels})
+    ev = evaluate(gold, predict(packs, gold, progress=False), labels=labels, progress=False, errors=False)
     out: dict = {}
     for row in ev.metrics():
         out.setdefault(row["label"], {})[f"{row['part']}/{row['mode']}"] = {

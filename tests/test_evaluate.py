@@ -460,3 +460,22 @@ def test_compare_finds_changed_documents_and_is_seeded():
     assert strict["f1"]["delta"] > 0
     lo, hi = strict["f1"]["ci95"]
     assert lo <= hi and lo <= strict["f1"]["delta"] + 1e-12
+
+
+def test_score_packs_reports_only_the_labels_its_packs_have():
+    """bench compares pack versions with score_packs: a pack that reports
+    only ATTRIBUTION has no QUANTITY row of zeros, and the figures it does
+    have are those of a full evaluation restricted to its labels."""
+    from engine.evaluate import predict, score_packs
+    import engine
+
+    root = Path(__file__).resolve().parent.parent
+    gold_path = root / "benchmarks" / "gold" / "gold.jsonl"
+    scores = score_packs([root / "rules" / "attribution.yaml"], str(gold_path))
+    assert {k for k in scores if k.isupper()} == {"ATTRIBUTION"}
+    gold = read_gold(gold_path)
+    full = evaluate(gold, predict([engine.load(root / "rules" / "attribution.yaml")], gold, progress=False),
+                    progress=False, errors=False)
+    row = next(r for r in full.metrics() if r["label"] == "ATTRIBUTION" and r["part"] == "span"
+               and r["mode"] == "strict")
+    assert scores["ATTRIBUTION"]["span/strict"]["f1"] == pytest.approx(row["f1"])
