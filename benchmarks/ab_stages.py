@@ -95,15 +95,12 @@ def main(argv=None) -> int:
     ap.add_argument("--mb", type=float, default=2.0, help="megabytes of text (default 2)")
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args(argv)
-    texts, size = [], 0
+    sys.path.insert(0, str(ROOT))
+    from engine.bench import read_corpus
+
     try:
-        with open(args.corpus, encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    texts.append(json.loads(line).get("text", ""))
-                    size += len(texts[-1])
-                    if size >= args.mb * 1e6:
-                        break
+        texts = read_corpus(args.corpus, args.mb)
+        size = sum(map(len, texts))
     except (OSError, ValueError) as exc:
         print(f"{args.corpus}: cannot read the corpus ({exc}); give a JSONL file with a 'text' per line",
               file=sys.stderr)

@@ -45,17 +45,12 @@ def main(argv=None) -> int:
         prefilter.hyperscan = None
     from engine.api import load
     from engine.batch import run
+    from engine.bench import read_corpus
     from engine.scanner import Scanner
 
-    texts, size = [], 0
     try:
-        with open(args.corpus, encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    texts.append(json.loads(line).get("text", ""))
-                    size += len(texts[-1])
-                    if size >= args.mb * 1e6:
-                        break
+        texts = read_corpus(args.corpus, args.mb)
+        size = sum(map(len, texts))
     except (OSError, ValueError) as exc:
         print(f"{args.corpus}: cannot read the corpus ({exc}); give a JSONL file with a 'text' per line",
               file=sys.stderr)

@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # -- the child side -----------------------------------------------------------
-def _read_corpus(path: str, megabytes: float) -> list[str]:
+def read_corpus(path: str, megabytes: float) -> list[str]:
+    """The texts of a JSONL corpus (a 'text' per line), up to ``megabytes`` of them."""
     texts, size = [], 0
     with open(path, encoding="utf-8") as fh:
         for line in fh:
@@ -100,7 +101,7 @@ def _job_fn(job: dict, texts: list[str]):
 
 def child_main(argv) -> int:
     job = json.loads(argv[0])
-    texts = _read_corpus(job["corpus"], job["mb"])
+    texts = read_corpus(job["corpus"], job["mb"])
     fn = _job_fn(job, texts[:20] if job["kind"] not in ("quantulum3",) else texts[:5])
     fn()  # warm-up on a few documents (imports, caches, compiled patterns)
     fn = _job_fn(job, texts)
