@@ -237,12 +237,7 @@ def split_key(key: str) -> tuple[str, bool]:
 def _lead(key: str) -> int:
     """Length of the whitespace in front of a token; 0 for a paragraph break,
     whose span is its own whitespace."""
-    if key and not key[0].isspace():
-        return 0
-    if key[:1] == " " and len(key) > 1 and not key[1].isspace():
-        return 1
-    n = _LEAD_WS.match(key).end()
-    return 0 if n == len(key) else n
+    return len(key) - len(split_key(key)[0])
 
 
 _KEY_KINDS: dict[str, tuple[str, bool, str]] = {}
