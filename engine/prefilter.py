@@ -102,10 +102,7 @@ def _classes(sets, universe) -> tuple[dict[int, int], dict[frozenset, list[int]]
     classes whose sets differ least become one, which belongs to every set
     either did: a loosening again, paid for with a few more starts to try."""
     ordered = _order(sets)
-    signature: dict[int, int] = {}
-    for sid, codes in enumerate(ordered):
-        for code in codes:
-            signature[code] = signature.get(code, 0) | 1 << sid
+    signature = _signatures(ordered)
     codes_of: dict[int, list[int]] = {0: []}
     for code in universe:
         codes_of.setdefault(signature.get(code, 0), []).append(code)
@@ -131,6 +128,15 @@ def _order(sets):
     return sorted(sets, key=lambda s: (len(s), min(s, default=0), max(s, default=0), sum(s)))
 
 
+def _signatures(ordered) -> dict[int, int]:
+    """code -> its signature: bit i set when the code is in ``ordered[i]``."""
+    signature: dict[int, int] = {}
+    for sid, codes in enumerate(ordered):
+        for code in codes:
+            signature[code] = signature.get(code, 0) | 1 << sid
+    return signature
+
+
 def _bins(member_sets: dict[int, set]) -> list[list[int]]:
     """The constructions (index -> the sets its loosened form mentions)
     packed into databases: each takes the next construction (those that
@@ -139,11 +145,7 @@ def _bins(member_sets: dict[int, set]) -> list[list[int]]:
     they grow least whatever their number."""
     ordered = _order(set().union(*member_sets.values()))
     bit = {s: 1 << i for i, s in enumerate(ordered)}
-    signature: dict[int, int] = {}
-    for s in ordered:
-        for code in s:
-            signature[code] = signature.get(code, 0) | bit[s]
-    atoms = set(signature.values()) | {0}  # a code's signature: the sets it is in
+    atoms = set(_signatures(ordered).values()) | {0}  # a code's signature: the sets it is in
 
     def count(mask):  # the classes of the sets in mask (see _classes)
         return len({a & mask for a in atoms} | {0})
