@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import cache
+from .encoding import Encoder
 from .normalizers import PREPARE, REGISTRY, MatchView
 from .scanner import Scanner
 from .tokenizer import Tokens, tokenize
@@ -58,17 +59,7 @@ class Pack:
         self.hash = compiled.hash
         self.id = f"{compiled.name}@{compiled.hash}"
         self.scanner = Scanner(compiled)
-        alphabet = compiled.alphabet
-
-        class _Chars(dict):
-            def __missing__(self, key):
-                if len(self) > 2_000_000:
-                    self.clear()
-                ch = self[key] = alphabet.char(key)
-                return ch
-
-        self._chars = _Chars()
-        self._sentend = _sentend_pass(alphabet)
+        self._encoder = Encoder(compiled.alphabet)
 
     def prepare(self) -> "Pack":
         """Compile (or load from the cache) what the scanner builds on first
@@ -100,17 +91,8 @@ class Pack:
 
     # -- the hot path -------------------------------------------------------
     def encode(self, tokens: Tokens) -> str:
-        """One character per token (see alphabet.py)."""
-        keys = tokens.keys
-        if not keys:
-            return ""
-        chars = "".join(map(self._chars.__getitem__, keys))
-        first = keys[0]
-        if not first[:1].isspace():
-            fixed = self.compiled.alphabet.char(first, first=True)
-            if fixed != chars[0]:
-                chars = fixed + chars[1:]
-        return self._sentend(chars)
+        """One character per token (see alphabet.py and encoding.py)."""
+        return self._encoder.encode(tokens)
 
     def scan(self, text: str, timeout: float | None = None, tokens: Tokens | None = None):
         """(tokens, resolved candidates) for ``text``."""
@@ -198,22 +180,6 @@ class Pack:
         as_matches = isinstance(first, str)
         yield from run([self], chain([first], it), processes=processes, chunk_size=chunk_size,
                        timeout=timeout, as_matches=as_matches)
-
-
-def _sentend_pass(alphabet):
-    """A function marking sentence-final STOP tokens as SENTEND (tokenizer.sentence_ends)."""
-    import regex
-
-    from .tokenizer import KINDS, SENTENCE_CLOSERS, SENTENCE_STARTERS
-
-    blocks = alphabet.kinds_class
-    pattern = regex.compile(f"{blocks(['stop'])}(?={blocks(SENTENCE_CLOSERS)}*(?:{blocks(SENTENCE_STARTERS)}|\\Z))")
-    delta = (KINDS.index("sentend") - KINDS.index("stop")) * alphabet.n
-
-    def shift(m):
-        return chr(ord(m.group()) + delta)
-
-    return lambda chars: pattern.sub(shift, chars)
 
 
 def _from_compiled(compiled, path):

@@ -273,12 +273,13 @@ class Tokens:
     quote opening a text is an opening quote.
     """
 
-    __slots__ = ("text", "keys", "_ends")
+    __slots__ = ("text", "keys", "_ends", "_coded")
 
     def __init__(self, text: str, keys: list[str]):
         self.text = text
         self.keys = keys
         self._ends: list[int] | None = None
+        self._coded = None  # what the packs' encoders share (encoding.shared)
 
     def __len__(self) -> int:
         return len(self.keys)
