@@ -19,7 +19,6 @@ from __future__ import annotations
 from .tokenizer import KIND_CLASSES, KINDS, key_kind, shape_kind
 
 BASE = 0x10000  # above the BMP: no clash with text characters, no surrogates
-PARA_KIND = KINDS.index("para")
 _KIND_INDEX = {kind: k for k, kind in enumerate(KINDS)}
 _NONE: frozenset = frozenset()
 _WORDISH = ("lower", "mixed", "cap", "upper", "abbr_cap", "abbr_lower", "alnum")
@@ -76,11 +75,19 @@ class Alphabet:
 
     # -- token -> character -------------------------------------------------
     def char(self, key: str, first: bool = False) -> str:
+        """The character of a token string; ``first``: the first of its text,
+        which counts as following a space."""
         bare, glued, kind = key_kind(key)
         if first and glued:
             kind = shape_kind(bare, False)
+        return chr(BASE + _KIND_INDEX[kind] * self.n + self.lexset(key))
+
+    def lexset(self, key: str) -> int:
+        """The index of a token string's lexical class set (0, the empty set,
+        for a paragraph break)."""
+        bare, _glued, kind = key_kind(key)
         if kind == "para":
-            return chr(BASE + PARA_KIND * self.n)
+            return 0
         exact, folded = self.exact.get(bare), self.folded.get(bare.lower())
         if exact is None:
             classes = _NONE if folded is None else folded
@@ -89,7 +96,7 @@ class Alphabet:
         lex = self.index.get(classes)
         if lex is None:  # cannot happen: every combination was enumerated
             raise AssertionError(f"token {bare!r} has an unknown class set {sorted(classes)}")
-        return chr(BASE + _KIND_INDEX[kind] * self.n + lex)
+        return lex
 
     def decode(self, ch: str) -> tuple[str, frozenset[str]]:
         """A character -> (shape kind, all its class names, derived ones included)."""

@@ -8,13 +8,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import cache
+from .encoding import Encoder
 from .normalizers import PREPARE, REGISTRY, MatchView
 from .scanner import Scanner
 from .tokenizer import Tokens, tokenize
+
+
+_POSITION = itemgetter(1, 2)  # a fragment's (start, end)
 
 
 @dataclass
@@ -58,17 +63,7 @@ class Pack:
         self.hash = compiled.hash
         self.id = f"{compiled.name}@{compiled.hash}"
         self.scanner = Scanner(compiled)
-        alphabet = compiled.alphabet
-
-        class _Chars(dict):
-            def __missing__(self, key):
-                if len(self) > 2_000_000:
-                    self.clear()
-                ch = self[key] = alphabet.char(key)
-                return ch
-
-        self._chars = _Chars()
-        self._sentend = _sentend_pass(alphabet)
+        self._encoder = Encoder(compiled.alphabet)
 
     def prepare(self) -> "Pack":
         """Compile (or load from the cache) what the scanner builds on first
@@ -100,17 +95,8 @@ class Pack:
 
     # -- the hot path -------------------------------------------------------
     def encode(self, tokens: Tokens) -> str:
-        """One character per token (see alphabet.py)."""
-        keys = tokens.keys
-        if not keys:
-            return ""
-        chars = "".join(map(self._chars.__getitem__, keys))
-        first = keys[0]
-        if not first[:1].isspace():
-            fixed = self.compiled.alphabet.char(first, first=True)
-            if fixed != chars[0]:
-                chars = fixed + chars[1:]
-        return self._sentend(chars)
+        """One character per token (see alphabet.py and encoding.py)."""
+        return self._encoder.encode(tokens)
 
     def scan(self, text: str, timeout: float | None = None, tokens: Tokens | None = None):
         """(tokens, resolved candidates) for ``text``."""
@@ -131,25 +117,52 @@ class Pack:
         matches = (self._match(tokens, c) for c in cands if cons[c[2]].report)
         return [m for m in matches if m is not None]
 
+    def annotations(self, text: str, timeout: float | None = None, tokens: Tokens | None = None) -> list[dict]:
+        """``[m.to_json() for m in self.extract(...)]``, built without the
+        Match objects (the batch path: records are all it needs)."""
+        tokens, cands = self.scan(text, timeout, tokens)
+        cons = self.compiled.constructions
+        out = []
+        for cand in cands:
+            if cons[cand[2]].report:
+                found = self._found(tokens, cand)
+                if found is not None:
+                    c, s, e, slots, attrs = found
+                    ann = {"label": c.label, "span": [s, e]}
+                    if slots:
+                        ann["slots"] = {k: [[a, b] for a, b in v] for k, v in slots.items()}
+                    ann["attrs"] = attrs
+                    ann["rule"] = c.name
+                    ann["pack"] = self.id
+                    out.append(ann)
+        return out
+
     def _match(self, tokens: Tokens, cand) -> Match | None:
         """The Match for a candidate, or None when a normalizer rejects it."""
+        found = self._found(tokens, cand)
+        if found is None:
+            return None
+        c, s, e, slots, attrs = found
+        return Match(c.label, s, e, tokens.text[s:e], slots, attrs, c.name, self.id)
+
+    def _found(self, tokens: Tokens, cand):
+        """(construction, start, end, slots, attrs) of a candidate in
+        characters, or None when a normalizer rejects it."""
         start, end, index, frags = cand
         c = self.compiled.constructions[index]
+        span = tokens.span
+        first, last = start, end
         if c.span_slots:
-            inner = [(a, b) for name, a, b in frags if name in c.span_slots]
+            inner = [f for f in frags if f[0] in c.span_slots]
             if inner:
-                start_tok = min(a for a, _ in inner)
-                end_tok = max(b for _, b in inner)
-                s, e = tokens.span(start_tok, end_tok)
-            else:
-                s, e = tokens.span(start, end)
-        else:
-            s, e = tokens.span(start, end)
+                first = min(f[1] for f in inner)
+                last = max(f[2] for f in inner)
+        s, e = span(first, last)
         slots: dict[str, list[tuple[int, int]]] = {name: [] for name in c.slots}
-        for name, a, b in sorted(frags, key=lambda f: (f[1], f[2])):
-            span = tokens.span(a, b)
-            if span not in slots[name]:
-                slots[name].append(span)
+        for name, a, b in sorted(frags, key=_POSITION):
+            pair = span(a, b)
+            if pair not in slots[name]:
+                slots[name].append(pair)
         attrs = dict(c.attrs)
         if c.normalize:
             view = MatchView(self.compiled, tokens, start, end, frags, c)
@@ -158,7 +171,7 @@ class Pack:
                 if found is None:  # the normalizer rejects the match
                     return None
                 attrs.update(found)
-        return Match(c.label, s, e, tokens.text[s:e], slots, attrs, c.name, self.id)
+        return c, s, e, slots, attrs
 
     def explain(self, text: str):
         """Each match with its derivation (see explain.py); ``.format()`` prints one."""
@@ -198,22 +211,6 @@ class Pack:
         as_matches = isinstance(first, str)
         yield from run([self], chain([first], it), processes=processes, chunk_size=chunk_size,
                        timeout=timeout, as_matches=as_matches)
-
-
-def _sentend_pass(alphabet):
-    """A function marking sentence-final STOP tokens as SENTEND (tokenizer.sentence_ends)."""
-    import regex
-
-    from .tokenizer import KINDS, SENTENCE_CLOSERS, SENTENCE_STARTERS
-
-    blocks = alphabet.kinds_class
-    pattern = regex.compile(f"{blocks(['stop'])}(?={blocks(SENTENCE_CLOSERS)}*(?:{blocks(SENTENCE_STARTERS)}|\\Z))")
-    delta = (KINDS.index("sentend") - KINDS.index("stop")) * alphabet.n
-
-    def shift(m):
-        return chr(ord(m.group()) + delta)
-
-    return lambda chars: pattern.sub(shift, chars)
 
 
 def _from_compiled(compiled, path):

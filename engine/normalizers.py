@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import regex
 
-from .tokenizer import split_key
+from .tokenizer import key_kind
 
 REGISTRY: dict[str, object] = {}
 PREPARE: dict[str, object] = {}  # normalizer name -> what loads its tables (see register)
@@ -60,7 +60,7 @@ class MatchView:
     def token_texts(self, start=None, end=None) -> list[str]:
         start = self.start if start is None else start
         end = self.end if end is None else end
-        return [split_key(k)[0] for k in self.tokens.keys[start:end]]
+        return [key_kind(k)[0] for k in self.tokens.keys[start:end]]
 
     def slot_spans(self, slot: str) -> list[tuple[int, int]]:
         return list(self._spans.get(slot, ()))

@@ -234,12 +234,6 @@ def split_key(key: str) -> tuple[str, bool]:
     return key[n:], n == 0
 
 
-def _lead(key: str) -> int:
-    """Length of the whitespace in front of a token; 0 for a paragraph break,
-    whose span is its own whitespace."""
-    return len(key) - len(split_key(key)[0])
-
-
 _KEY_KINDS: dict[str, tuple[str, bool, str]] = {}
 
 
@@ -279,12 +273,13 @@ class Tokens:
     quote opening a text is an opening quote.
     """
 
-    __slots__ = ("text", "keys", "_ends")
+    __slots__ = ("text", "keys", "_ends", "_coded")
 
     def __init__(self, text: str, keys: list[str]):
         self.text = text
         self.keys = keys
         self._ends: list[int] | None = None
+        self._coded = None  # what the packs' encoders share (encoding.shared)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -296,17 +291,18 @@ class Tokens:
         return self._ends
 
     def start(self, i: int) -> int:
-        key = self.keys[i]
-        return self.ends[i] - len(key) + _lead(key)
+        return self.ends[i] - len(key_kind(self.keys[i])[0])
 
     def end(self, i: int) -> int:
         return self.ends[i]
 
     def span(self, i: int, j: int) -> tuple[int, int]:
-        """Character span of tokens i..j-1 (j exclusive, j > i)."""
+        """Character span of tokens i..j-1 (j exclusive, j > i).  A token
+        starts where its bare text does (a paragraph break is all bare); the
+        bare text comes from ``key_kind``'s table, which encoding the text
+        has filled already."""
         ends = self._ends if self._ends is not None else self.ends
-        key = self.keys[i]
-        return ends[i] - len(key) + _lead(key), ends[j - 1]
+        return ends[i] - len(key_kind(self.keys[i])[0]), ends[j - 1]
 
     def token(self, i: int) -> Token:
         key = self.keys[i]
