@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -17,9 +16,6 @@ from .encoding import Encoder
 from .normalizers import PREPARE, REGISTRY, MatchView
 from .scanner import Scanner
 from .tokenizer import Tokens, tokenize
-
-
-_POSITION = itemgetter(1, 2)  # a fragment's (start, end)
 
 
 @dataclass
@@ -117,52 +113,25 @@ class Pack:
         matches = (self._match(tokens, c) for c in cands if cons[c[2]].report)
         return [m for m in matches if m is not None]
 
-    def annotations(self, text: str, timeout: float | None = None, tokens: Tokens | None = None) -> list[dict]:
-        """``[m.to_json() for m in self.extract(...)]``, built without the
-        Match objects (the batch path: records are all it needs)."""
-        tokens, cands = self.scan(text, timeout, tokens)
-        cons = self.compiled.constructions
-        out = []
-        for cand in cands:
-            if cons[cand[2]].report:
-                found = self._found(tokens, cand)
-                if found is not None:
-                    c, s, e, slots, attrs = found
-                    ann = {"label": c.label, "span": [s, e]}
-                    if slots:
-                        ann["slots"] = {k: [[a, b] for a, b in v] for k, v in slots.items()}
-                    ann["attrs"] = attrs
-                    ann["rule"] = c.name
-                    ann["pack"] = self.id
-                    out.append(ann)
-        return out
-
     def _match(self, tokens: Tokens, cand) -> Match | None:
         """The Match for a candidate, or None when a normalizer rejects it."""
-        found = self._found(tokens, cand)
-        if found is None:
-            return None
-        c, s, e, slots, attrs = found
-        return Match(c.label, s, e, tokens.text[s:e], slots, attrs, c.name, self.id)
-
-    def _found(self, tokens: Tokens, cand):
-        """(construction, start, end, slots, attrs) of a candidate in
-        characters, or None when a normalizer rejects it."""
         start, end, index, frags = cand
         c = self.compiled.constructions[index]
-        span = tokens.span
-        first, last = start, end
         if c.span_slots:
-            inner = [f for f in frags if f[0] in c.span_slots]
+            inner = [(a, b) for name, a, b in frags if name in c.span_slots]
             if inner:
-                first = min(f[1] for f in inner)
-                last = max(f[2] for f in inner)
-        s, e = span(first, last)
+                start_tok = min(a for a, _ in inner)
+                end_tok = max(b for _, b in inner)
+                s, e = tokens.span(start_tok, end_tok)
+            else:
+                s, e = tokens.span(start, end)
+        else:
+            s, e = tokens.span(start, end)
         slots: dict[str, list[tuple[int, int]]] = {name: [] for name in c.slots}
-        for name, a, b in sorted(frags, key=_POSITION):
-            pair = span(a, b)
-            if pair not in slots[name]:
-                slots[name].append(pair)
+        for name, a, b in sorted(frags, key=lambda f: (f[1], f[2])):
+            span = tokens.span(a, b)
+            if span not in slots[name]:
+                slots[name].append(span)
         attrs = dict(c.attrs)
         if c.normalize:
             view = MatchView(self.compiled, tokens, start, end, frags, c)
@@ -171,7 +140,7 @@ class Pack:
                 if found is None:  # the normalizer rejects the match
                     return None
                 attrs.update(found)
-        return c, s, e, slots, attrs
+        return Match(c.label, s, e, tokens.text[s:e], slots, attrs, c.name, self.id)
 
     def explain(self, text: str):
         """Each match with its derivation (see explain.py); ``.format()`` prints one."""

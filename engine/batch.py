@@ -85,7 +85,7 @@ def _annotations(packs, source, timeout):
         tokens = tokenize(text)
         anns = []
         for pack in packs:
-            anns.extend(pack.annotations(text, timeout, tokens))
+            anns.extend(m.to_json() for m in pack.extract(text, timeout, tokens))
     except LarkspanError as exc:
         err = {"code": exc.code, "message": exc.message}
         if line is not None:

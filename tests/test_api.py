@@ -50,14 +50,6 @@ def test_no_match_crosses_a_paragraph_break(pack, text):
         assert "\n\n" not in m.text
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(news_words, max_size=60).map(" ".join))
-def test_annotations_are_the_matches_as_json(pack, text):
-    """The batch path builds the records' annotations without Match objects;
-    they are what Match.to_json gives, in the same order."""
-    assert pack.annotations(text) == [m.to_json() for m in pack.extract(text)]
-
-
 def test_json_is_the_gold_format(pack):
     text = "Dr. Ana Ruiz said that about 40 km of road will close."
     anns = [m.to_json() for m in pack.extract(text)]
