@@ -108,14 +108,14 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from engine.bench import read_corpus
+    from engine.errors import InputError
 
     try:
         texts = read_corpus(args.corpus, args.mb)
-        size = sum(map(len, texts))
-    except (OSError, ValueError) as exc:
-        print(f"{args.corpus}: cannot read the corpus ({exc}); give a JSONL file with a 'text' per line",
-              file=sys.stderr)
-        return 2
+    except InputError as exc:
+        print(exc.format(), file=sys.stderr)
+        return exc.exit_code
+    size = sum(map(len, texts))
     work = Path(tempfile.mkdtemp(prefix="larkspan-ab-"))
     os.environ["LARKSPAN_CACHE"] = str(work / "cache")
     (work / "grammars").symlink_to(ROOT / "grammars")  # packs import grammars/ beside the engine

@@ -46,15 +46,15 @@ def main(argv=None) -> int:
     from engine.api import load
     from engine.batch import run
     from engine.bench import read_corpus
+    from engine.errors import InputError
     from engine.scanner import Scanner
 
     try:
         texts = read_corpus(args.corpus, args.mb)
-        size = sum(map(len, texts))
-    except (OSError, ValueError) as exc:
-        print(f"{args.corpus}: cannot read the corpus ({exc}); give a JSONL file with a 'text' per line",
-              file=sys.stderr)
-        return 2
+    except InputError as exc:
+        print(exc.format(), file=sys.stderr)
+        return exc.exit_code
+    size = sum(map(len, texts))
     packs = [load(p) for p in PACKS]
     for pack in packs:
         if args.strategy != "auto":

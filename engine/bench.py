@@ -41,17 +41,31 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # -- the child side -----------------------------------------------------------
 def read_corpus(path: str, megabytes: float) -> list[str]:
-    """The texts of a JSONL corpus (a 'text' per line), up to ``megabytes`` of them."""
+    """The texts of a JSONL corpus (a 'text' per line), up to ``megabytes`` of
+    them.  A file that cannot be read, or a line that is not a JSON object
+    with a 'text' string, raises InputError naming the file and the line."""
+    from .errors import InputError
+
+    fix = "give a JSONL file with a 'text' string per line"
     texts, size = [], 0
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            text = json.loads(line).get("text", "")
-            texts.append(text)
-            size += len(text)
-            if size >= megabytes * 1e6:
-                break
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    text = json.loads(line)["text"]
+                except (ValueError, TypeError, KeyError):
+                    text = None
+                if not isinstance(text, str):
+                    raise InputError("the line is not a JSON object with a 'text' string", file=path,
+                                     line=number, fix=fix)
+                texts.append(text)
+                size += len(text)
+                if size >= megabytes * 1e6:
+                    break
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the corpus ({exc})", file=path, fix=fix) from None
     return texts
 
 
@@ -302,6 +316,7 @@ def command(args) -> int:
 
     if not Path(args.corpus).exists():
         raise InputError("corpus not found", file=args.corpus, fix="give a JSONL file with a 'text' field per line")
+    read_corpus(args.corpus, args.mb)  # a broken line stops the run here, before any job starts
     args.pack = args.pack or [str(p.relative_to(Path.cwd())) if p.is_relative_to(Path.cwd()) else str(p)
                               for p in sorted((ROOT / "rules").glob("*.yaml"))]
     baseline_path = args.baseline or args.save

@@ -181,3 +181,25 @@ constructions:
     assert "p.yaml:12: warning[W202]: construction 'big' fires 6 times but every match is overridden" in err
     assert "p.yaml:11: warning[W203]: construction 'q' fires 300.0 times per 1,000 tokens" in err  # 6 in 20
     assert "p.yaml:3: warning[W205]: 1 of 3 entries of lexicon 'UNIT' never occur in the corpus: 'parsecs'" in err
+
+
+@pytest.mark.parametrize("bad, line", [('{"text": broken', 2), ('{"id": "x"}', 2), ('["a list"]', 2),
+                                       ('{"text": 7}', 2)])
+def test_bench_names_the_broken_corpus_line_and_runs_nothing(tmp_path, capsys, bad, line):
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"text": "The ferry carried 40 cars."}) + "\n" + bad + "\n")
+    saved = tmp_path / "bench.json"
+    code, out, err = run(["bench", str(corpus), "--mb", "1", "--repeat", "1", "--save", str(saved)], capsys)
+    assert code == 2
+    assert f"{corpus}:{line}: error[E400]" in err and "'text' string" in err
+    assert out == "" and not saved.exists()  # no job ran, nothing was written
+
+
+def test_read_corpus_stops_at_the_size_asked_for(tmp_path):
+    from engine.bench import read_corpus
+
+    corpus = tmp_path / "corpus.jsonl"
+    texts = [f"document {i} " * 50 for i in range(20)]
+    corpus.write_text("\n".join(json.dumps({"text": t}) for t in texts) + "\n\n" + "{broken\n")
+    got = read_corpus(str(corpus), 0.002)  # 2,000 characters: the broken last line is never read
+    assert got == texts[:len(got)] and sum(map(len, got)) >= 2000 > sum(map(len, got[:-1]))
