@@ -18,3 +18,17 @@ def _private_cache(tmp_path_factory):
 
     os.environ["LARKSPAN_CACHE"] = str(tmp_path_factory.mktemp("larkspan-cache"))
     yield
+
+
+@pytest.fixture
+def pack_from(tmp_path):
+    """A function that writes pack text to a file of this test and loads it
+    (uncached): ``pack_from("pack: p\\n...")``."""
+    import engine
+
+    def load(text: str):
+        pack_file = tmp_path / "p.yaml"
+        pack_file.write_text(text, encoding="utf-8")
+        return engine.load(pack_file, cache=False)
+
+    return load

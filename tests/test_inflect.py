@@ -24,13 +24,9 @@ def test_no_misspelt_forms():
     assert "spokesmans" not in inflections("spokesman", "noun")
 
 
-def test_pack_lexicon_gets_irregular_forms(tmp_path):
-    import engine
-
-    pack_file = tmp_path / "p.yaml"
-    pack_file.write_text(
+def test_pack_lexicon_gets_irregular_forms(pack_from):
+    pack = pack_from(
         "pack: p\nlexicons:\n  SEEK: {inflect: verb, entries: [seek]}\n"
         "rules:\n  r: CAPWORD SEEK\n"
-        "constructions:\n  r: {label: X}\n", encoding="utf-8")
-    pack = engine.load(pack_file, cache=False)
+        "constructions:\n  r: {label: X}\n")
     assert [m.text for m in pack.extract("Ann sought help.")] == ["Ann sought"]

@@ -1,7 +1,6 @@
 """engine.yamlsrc: YAML 1.1's yes/no/on/off are words in a pack, not booleans."""
 from hypothesis import given, strategies as st
 
-import engine
 from engine.yamlsrc import loads
 
 YAML11_BOOLS = [w for base in ("yes", "no", "on", "off", "y", "n")
@@ -20,11 +19,9 @@ def test_quoted_and_block_forms():
     assert data == {"a": "on", "b": "off", "c": ["no", True]}
 
 
-def test_lexicon_entry_on_matches_the_word(tmp_path):
-    pack_file = tmp_path / "p.yaml"
-    pack_file.write_text(
+def test_lexicon_entry_on_matches_the_word(pack_from):
+    pack = pack_from(
         "pack: p\nlexicons:\n  PREP: {entries: [in, on, at]}\n"
         "rules:\n  r: CAPWORD PREP CAPWORD\n"
-        "constructions:\n  r: {label: X}\n", encoding="utf-8")
-    pack = engine.load(pack_file, cache=False)
+        "constructions:\n  r: {label: X}\n")
     assert [m.text for m in pack.extract("Ann on Bob; True Ann at Cy.")] == ["Ann on Bob", "Ann at Cy"]
