@@ -327,10 +327,15 @@ def command(args) -> int:
         except json.JSONDecodeError:
             baseline = None
     res = run_bench(args)
+    print(format_table(res, baseline))
+    failed = [name for name, r in res["jobs"].items() if "error" in r]
+    if failed:  # a run with failed jobs does not replace the results a later run compares with
+        print(f"larkspan bench: {len(failed)} job(s) failed ({', '.join(failed)}); "
+              f"results not saved{' to ' + args.save if args.save else ''}", file=sys.stderr)
+        return 1
     if args.save:
         Path(args.save).parent.mkdir(parents=True, exist_ok=True)
         Path(args.save).write_text(json.dumps(res, indent=2) + "\n")
-    print(format_table(res, baseline))
     return 0
 
 

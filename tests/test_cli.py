@@ -203,3 +203,27 @@ def test_read_corpus_stops_at_the_size_asked_for(tmp_path):
     corpus.write_text("\n".join(json.dumps({"text": t}) for t in texts) + "\n\n" + "{broken\n")
     got = read_corpus(str(corpus), 0.002)  # 2,000 characters: the broken last line is never read
     assert got == texts[:len(got)] and sum(map(len, got)) >= 2000 > sum(map(len, got[:-1]))
+
+
+def test_bench_with_a_failed_job_keeps_the_saved_results(tmp_path, capsys, monkeypatch):
+    from engine import bench
+
+    def child(job):  # every job times fine except the attribution pack's
+        if job.get("packs") and any("attribution" in p for p in job["packs"]):
+            return {"error": "RuntimeError: boom"}
+        return {"seconds": 1.0, "chars": 26, "docs": 1, "added_rss_mb": 0.0, "peak_rss_mb": 1.0}
+
+    monkeypatch.setattr(bench, "_run_child", child)
+    monkeypatch.setattr(bench, "_cold_start", lambda packs, runs: {"process_s": 0.2, "bare_python_s": 0.04,
+                                                                   "import_and_load_s": 0.15})
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"text": "The ferry carried 40 cars."}) + "\n")
+    saved = tmp_path / "bench.json"
+    saved.write_text('{"earlier": "results"}\n')
+    code, out, err = run(["bench", str(corpus), "--repeat", "1", "--save", str(saved)], capsys)
+    assert code == 1 and "failed" in err and "pack:attribution" in err
+    assert "error: RuntimeError: boom" in out  # the table still shows what ran
+    assert saved.read_text() == '{"earlier": "results"}\n'
+    monkeypatch.setattr(bench, "_run_child", lambda job: child({}))  # now every job succeeds
+    code, out, err = run(["bench", str(corpus), "--repeat", "1", "--save", str(saved)], capsys)
+    assert code == 0 and json.loads(saved.read_text())["jobs"]["pack:attribution"]["docs"] == 1
