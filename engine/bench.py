@@ -312,11 +312,7 @@ def build_parser(ap):
 
 
 def command(args) -> int:
-    from .errors import InputError
-
-    if not Path(args.corpus).exists():
-        raise InputError("corpus not found", file=args.corpus, fix="give a JSONL file with a 'text' field per line")
-    read_corpus(args.corpus, args.mb)  # a broken line stops the run here, before any job starts
+    read_corpus(args.corpus, args.mb)  # a missing file or a broken line stops the run here, before any job
     args.pack = args.pack or [str(p.relative_to(Path.cwd())) if p.is_relative_to(Path.cwd()) else str(p)
                               for p in sorted((ROOT / "rules").glob("*.yaml"))]
     baseline_path = args.baseline or args.save
