@@ -304,34 +304,54 @@ def build_parser(ap):
     ap.add_argument("--peer-mb", type=float, default=0.2, help="megabytes for slow peers (default 0.2)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--cold-runs", type=int, default=5)
-    ap.add_argument("--save", default=str(ROOT / "benchmarks" / "results" / "bench.json"),
-                    help="where to write the JSON results")
-    ap.add_argument("--baseline", help="earlier results to compare with (default: the file at --save)")
+    ap.add_argument("--save", help="where to write the JSON results (default: benchmarks/results/bench.json, "
+                                   "and only over a run on the same corpus and size)")
+    ap.add_argument("--baseline", help="earlier results to compare with (default: the saved run, "
+                                       "when it is on the same corpus and size)")
     ap.add_argument("-v", "--verbose", action="store_true")
     return ap
+
+
+DEFAULT_SAVE = ROOT / "benchmarks" / "results" / "bench.json"
+
+
+def _saved(path) -> dict | None:
+    """The results saved at ``path``, or None (no file, or not results)."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("jobs"), dict) else None
+
+
+def _same_benchmark(saved: dict | None, args) -> bool:
+    """Whether saved results timed the same text: the same corpus file and size."""
+    return (saved is not None and saved.get("megabytes") == args.mb
+            and Path(str(saved.get("corpus"))).resolve() == Path(args.corpus).resolve())
 
 
 def command(args) -> int:
     read_corpus(args.corpus, args.mb)  # a missing file or a broken line stops the run here, before any job
     args.pack = args.pack or [str(p.relative_to(Path.cwd())) if p.is_relative_to(Path.cwd()) else str(p)
                               for p in sorted((ROOT / "rules").glob("*.yaml"))]
-    baseline_path = args.baseline or args.save
-    baseline = None
-    if baseline_path and Path(baseline_path).exists():
-        try:
-            baseline = json.loads(Path(baseline_path).read_text())
-        except json.JSONDecodeError:
-            baseline = None
+    save = Path(args.save) if args.save else DEFAULT_SAVE
+    earlier = _saved(save)
+    # speeds on another text say nothing about this one: compare only like with like,
+    # unless the user names the baseline
+    baseline = _saved(args.baseline) if args.baseline else (earlier if _same_benchmark(earlier, args) else None)
     res = run_bench(args)
     print(format_table(res, baseline))
     failed = [name for name, r in res["jobs"].items() if "error" in r]
     if failed:  # a run with failed jobs does not replace the results a later run compares with
-        print(f"larkspan bench: {len(failed)} job(s) failed ({', '.join(failed)}); "
-              f"results not saved{' to ' + args.save if args.save else ''}", file=sys.stderr)
+        print(f"larkspan bench: {len(failed)} job(s) failed ({', '.join(failed)}); results not saved to {save}",
+              file=sys.stderr)
         return 1
-    if args.save:
-        Path(args.save).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.save).write_text(json.dumps(res, indent=2) + "\n")
+    if not args.save and earlier is not None and not _same_benchmark(earlier, args):
+        print(f"larkspan bench: results not saved: {save} holds a run on {earlier.get('corpus')} "
+              f"({earlier.get('megabytes')} MB); give --save PATH to keep these", file=sys.stderr)
+        return 0
+    save.parent.mkdir(parents=True, exist_ok=True)
+    save.write_text(json.dumps(res, indent=2) + "\n")
     return 0
 
 

@@ -227,3 +227,34 @@ def test_bench_with_a_failed_job_keeps_the_saved_results(tmp_path, capsys, monke
     monkeypatch.setattr(bench, "_run_child", lambda job: child({}))  # now every job succeeds
     code, out, err = run(["bench", str(corpus), "--repeat", "1", "--save", str(saved)], capsys)
     assert code == 0 and json.loads(saved.read_text())["jobs"]["pack:attribution"]["docs"] == 1
+
+
+def test_bench_compares_and_saves_by_default_only_like_with_like(tmp_path, capsys, monkeypatch):
+    """The default results file holds the project's reference run: a run on
+    another corpus (or size) neither compares itself with it nor replaces it."""
+    from engine import bench
+
+    monkeypatch.setattr(bench, "_run_child", lambda job: {"seconds": 1.0, "chars": 26, "docs": 1,
+                                                          "added_rss_mb": 0.0, "peak_rss_mb": 1.0})
+    monkeypatch.setattr(bench, "_cold_start", lambda packs, runs: {"process_s": 0.2, "bare_python_s": 0.04,
+                                                                   "import_and_load_s": 0.15})
+    default = tmp_path / "results" / "bench.json"
+    monkeypatch.setattr(bench, "DEFAULT_SAVE", default)
+    reference, other = tmp_path / "reference.jsonl", tmp_path / "other.jsonl"
+    for corpus in (reference, other):
+        corpus.write_text(json.dumps({"text": "The ferry carried 40 cars."}) + "\n")
+
+    code, out, _ = run(["bench", str(reference), "--repeat", "1"], capsys)  # nothing saved yet: saves
+    assert code == 0 and json.loads(default.read_text())["corpus"] == str(reference)
+    assert "MB/s was" not in out
+    code, out, _ = run(["bench", str(reference), "--repeat", "1"], capsys)  # the same benchmark: compares
+    assert code == 0 and "MB/s was" in out
+    kept = default.read_text()
+    for argv in ([str(other)], [str(reference), "--mb", "2"]):  # another corpus, another size
+        code, out, err = run(["bench", *argv, "--repeat", "1"], capsys)
+        assert code == 0 and "MB/s was" not in out and "results not saved" in err
+        assert default.read_text() == kept
+    mine = tmp_path / "mine.json"
+    code, out, err = run(["bench", str(other), "--repeat", "1", "--save", str(mine), "--baseline", str(default)],
+                         capsys)
+    assert code == 0 and "MB/s was" in out and json.loads(mine.read_text())["corpus"] == str(other)
