@@ -199,11 +199,12 @@ def compile_spec(spec: PackSpec) -> Compiled:
     # 5. alphabet and regexes
     for name, (any_of, excluded) in derived.items():
         for cls in any_of + excluded:
-            if cls not in known_classes or cls in derived or cls in phrase_rules:
-                why = ("is a multi-word lexicon" if cls in phrase_rules else
-                       "is itself a set expression" if cls in derived else "is not defined")
-                raise spec.lexicons[name].where.error(f"class '{name}' uses '{cls}', which {why}", "E202",
-                                                      fix="use built-in classes and one-word lexicons only")
+            if cls not in known_classes or cls in phrase_rules:
+                why = "is a multi-word lexicon" if cls in phrase_rules else "is not defined"
+                raise spec.lexicons[name].where.error(
+                    f"class '{name}' uses '{cls}', which {why}", "E202",
+                    fix="use built-in classes, one-word lexicons and other set expressions only")
+    _check_set_cycles(derived, spec)
     out.alphabet = alphabet = Alphabet(exact, folded, derived)
     builder = RegexBuilder(rules, alphabet, int(out.options["max_repeat"]))
     if out.lalr is not None:
@@ -212,6 +213,28 @@ def compile_spec(spec: PackSpec) -> Compiled:
             out.term_codes[tname] = frozenset(builder.codes(cls))
     out.groups = _groups(out.constructions, rules, builder)
     return out
+
+
+def _check_set_cycles(derived, spec) -> None:
+    """A set expression may use other set expressions, but never itself, by
+    any path: its tokens would be defined in terms of themselves."""
+    done: set[str] = set()
+
+    def visit(name, path):
+        if name in path:
+            cycle = path[path.index(name):] + [name]
+            raise spec.lexicons[cycle[0]].where.error(
+                f"class '{cycle[0]}' is defined through itself ({' -> '.join(cycle)})", "E202",
+                fix="break the cycle: one of these classes must not use the next")
+        if name in done or name not in derived:
+            return
+        any_of, excluded = derived[name]
+        for used in any_of + excluded:
+            visit(used, path + [name])
+        done.add(name)
+
+    for name in derived:
+        visit(name, [])
 
 
 def _lalr_terminals(tables):

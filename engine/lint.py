@@ -31,10 +31,15 @@ def lint(pack) -> list[str]:
             out.append(_at(compiled, name, "W102", f"rule '{name}' is not used by any construction"))
     used_classes = {n[1] for r in used_rules for n in walk(rules[r]) if n[0] == "term"}
     used_classes |= {name[5:].upper() for name in used_rules if name.startswith("_lex_")}
-    for name, (any_of, excluded) in compiled.alphabet.derived.items():  # classes made of classes
-        if name in used_classes:
-            used_classes.update(any_of)
-            used_classes.update(excluded)
+    derived = compiled.alphabet.derived  # classes made of classes, perhaps of other such classes
+    pending = [name for name in used_classes if name in derived]
+    while pending:
+        any_of, excluded = derived[pending.pop()]
+        for name in any_of + excluded:
+            if name not in used_classes:
+                used_classes.add(name)
+                if name in derived:
+                    pending.append(name)
     for lexicon in compiled.lexicon_values:
         if lexicon not in used_classes:
             out.append(_at(compiled, lexicon, "W103", f"lexicon '{lexicon}' is not used by any rule"))
