@@ -107,14 +107,9 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from engine.bench import read_corpus
-    from engine.errors import InputError
+    from engine.bench import read_corpus_or_exit
 
-    try:
-        texts = read_corpus(args.corpus, args.mb)
-    except InputError as exc:
-        print(exc.format(), file=sys.stderr)
-        return exc.exit_code
+    texts = read_corpus_or_exit(args.corpus, args.mb)
     size = sum(map(len, texts))
     work = Path(tempfile.mkdtemp(prefix="larkspan-ab-"))
     os.environ["LARKSPAN_CACHE"] = str(work / "cache")

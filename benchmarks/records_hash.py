@@ -45,15 +45,10 @@ def main(argv=None) -> int:
         prefilter.hyperscan = None
     from engine.api import load
     from engine.batch import run
-    from engine.bench import read_corpus
-    from engine.errors import InputError
+    from engine.bench import read_corpus_or_exit
     from engine.scanner import Scanner
 
-    try:
-        texts = read_corpus(args.corpus, args.mb)
-    except InputError as exc:
-        print(exc.format(), file=sys.stderr)
-        return exc.exit_code
+    texts = read_corpus_or_exit(args.corpus, args.mb)
     size = sum(map(len, texts))
     packs = [load(p) for p in PACKS]
     for pack in packs:

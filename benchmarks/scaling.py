@@ -77,17 +77,12 @@ def main(argv=None) -> int:
     ap.add_argument("--at", type=float, default=0.0, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from engine.bench import read_corpus
-    from engine.errors import InputError
+    from engine.bench import read_corpus_or_exit
 
     if args.child is not None:
         print(json.dumps(child(args.corpus, args.mb, args.child, args.at)))
         return 0
-    try:
-        read_corpus(args.corpus, args.mb)
-    except InputError as exc:
-        print(exc.format(), file=sys.stderr)
-        return exc.exit_code
+    read_corpus_or_exit(args.corpus, args.mb)  # a broken corpus stops here, before any child starts
     print("pool: one process, then two (wall s; for two: parent and workers CPU s)")
     for _ in range(args.pairs):
         one = _result(_spawn(args, 1, _soon()))

@@ -69,6 +69,18 @@ def read_corpus(path: str, megabytes: float) -> list[str]:
     return texts
 
 
+def read_corpus_or_exit(path: str, megabytes: float) -> list[str]:
+    """``read_corpus`` for a script: a broken corpus prints its error and
+    ends the script with the error's exit code."""
+    from .errors import InputError
+
+    try:
+        return read_corpus(path, megabytes)
+    except InputError as exc:
+        print(exc.format(), file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
+
+
 def _rss_kb() -> int:
     import resource
 

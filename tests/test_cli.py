@@ -258,3 +258,15 @@ def test_bench_compares_and_saves_by_default_only_like_with_like(tmp_path, capsy
     code, out, err = run(["bench", str(other), "--repeat", "1", "--save", str(mine), "--baseline", str(default)],
                          capsys)
     assert code == 0 and "MB/s was" in out and json.loads(mine.read_text())["corpus"] == str(other)
+
+
+def test_read_corpus_or_exit_prints_the_error_and_exits_with_its_code(tmp_path, capsys):
+    from engine.bench import read_corpus_or_exit
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text('{"text": "fine"}\n{"text": broken\n')
+    with pytest.raises(SystemExit) as stop:
+        read_corpus_or_exit(str(corpus), 1.0)
+    assert stop.value.code == 2 and f"{corpus}:2: error[E400]" in capsys.readouterr().err
+    corpus.write_text('{"text": "fine"}\n')
+    assert read_corpus_or_exit(str(corpus), 1.0) == ["fine"]
