@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine import prefilter
+from engine import longest, prefilter
 from engine.regexgen import RegexBuilder
-from engine.scanner import Scanner, resolve, slot_groups
+from engine.scanner import Scanner, _Ends, resolve, slot_groups
 from trees import regex_trees
 
 pytestmark = pytest.mark.skipif(not prefilter.available(), reason="the hyperscan module is not installed")
@@ -152,10 +152,17 @@ def test_walking_the_starts_keeps_what_resolve_keeps_of_every_candidate(members,
                 if m is not None and m.end() - pos <= max_tokens:
                     cands.append((pos, m.end(), i, tuple(("slot", a, b) for a, b in m.spans("g") if b > a)))
     scanner = Scanner.__new__(Scanner)
-    scanner.priorities, scanner.max_tokens = priorities, max_tokens
+    scanner.priorities, scanner.max_tokens, scanner._ends = priorities, max_tokens, {}
     runner = [("regex", i, patterns[i], slot_groups(patterns[i], {"slot": "g"})) for i in nodes]
+    expected = [tuple(c) for c in resolve(cands, "longest", priorities)]
     got = scanner._walk(runner, pf, text, segments, time.monotonic() + 60)
-    assert [tuple(c) for c in got] == [tuple(c) for c in resolve(cands, "longest", priorities)]
+    assert [tuple(c) for c in got] == expected
+    # and with automata finding the ends (longest.py), the regex reading only the slots
+    automata = longest.build(nodes, CODES, 10_000)
+    scanner._ends = {i: _Ends(longest.Longest(a), patterns[i].pattern, None) for i, a in automata.items()}
+    reader = longest.Reader(next(iter(automata.values())).classes) if automata else None
+    got = scanner._walk(runner, pf, text, segments, time.monotonic() + 60, reader)
+    assert [tuple(c) for c in got] == expected
 
 
 def _class_count(sets) -> int:
