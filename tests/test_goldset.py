@@ -196,13 +196,17 @@ def test_values_agree_with_the_span_text(committed):
 
 def test_slots_name_the_right_text(committed):
     """Recompute every fragment's text from offsets: no fragment is empty or starts with
-    punctuation that belongs elsewhere (a comma or full stop before a cue or content)."""
+    punctuation that belongs elsewhere (a comma or full stop before a cue or content), and
+    only a source ends with a comma: the one that closes its apposition before the cue."""
     for rec, ann in _annotations(committed, "ATTRIBUTION"):
         text = rec["text"]
+        cue_start = min((s for s, _ in ann["slots"]["cue"]), default=len(text))
         for name, frags in ann["slots"].items():
             for s, e in frags:
                 piece = text[s:e]
-                assert piece and piece[0] not in ",.;" and piece[-1] not in ",;", (rec["id"], name)
+                assert piece and piece[0] not in ",.;" and piece[-1] != ";", (rec["id"], name)
+                if piece.endswith(","):
+                    assert name == "source" and ", " in piece[:-1] and e <= cue_start, (rec["id"], name, piece)
                 if name == "content" and ann["attrs"]["kind"] == "indirect":
                     assert not piece.endswith("."), (rec["id"], piece)
 
