@@ -302,7 +302,7 @@ def _candidates_group(label, policy, members, rules, builder: RegexBuilder) -> S
     group.code.update(codes)
     _add_reach(group, members, builder, nodes)
     if nodes:  # the regex constructions' starts, found by Hyperscan (None without it)
-        group.prefilter = prefilter.build(nodes, range(*builder.alphabet.span()))
+        group.prefilter = prefilter.build(nodes, range(*builder.alphabet.span()), _selectivity(builder.alphabet))
         if group.prefilter is not None:  # and where the longest match at each ends
             group.automata = longest.build(nodes, range(*builder.alphabet.span()), builder.max_repeat)
     return group

@@ -47,6 +47,56 @@ def test_prefilter_reports_every_start_and_exactly_those_of_its_loosening(nodes,
             assert found[i] == loose, (node, text)
 
 
+def _key(codes):
+    """A selectivity key (see compiler._selectivity) under which a set is
+    common when it holds 'a' and rare otherwise."""
+    return (ord("a") in codes, False, len(codes))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(regex_trees(CODES[:4], min_hi=1, assertions=True), min_size=1, max_size=3),
+       st.lists(st.text("abcde", max_size=16), min_size=1, max_size=3))
+def test_cut_expressions_report_every_start_and_exactly_those_of_their_cut_loosening(nodes, texts):
+    """With a selectivity key, each loosened form is cut after its last rare
+    item (prefilter.cut): the prefilter still reports every start of a real
+    match, and exactly the starts of the cut loosening."""
+    nodes = {i: n for i, n in enumerate(nodes)}
+    pf = prefilter.build(nodes, CODES, _key)
+    if pf is None:
+        assert any(prefilter._nullable(prefilter.loosen(n)) for n in nodes.values())
+        return
+    builder = RegexBuilder({}, None, max_repeat=10_000)
+    rare = prefilter._rare(_key)
+    for text in texts:
+        found = pf.starts(text)
+        for i, node in nodes.items():
+            real = _starts(regex.compile("(?p)" + builder.emit(node)), text)
+            short = prefilter.cut(prefilter.loosen(node), rare)
+            assert set(real) <= set(found[i]), (node, text)
+            assert set(_starts(regex.compile(builder.emit(prefilter.loosen(node))), text)) <= set(found[i])
+            assert found[i] == _starts(regex.compile(builder.emit(short)), text), (node, text)
+
+
+def test_a_cut_keeps_the_items_up_to_the_last_rare_one_and_cuts_that_one_inside():
+    letter = {x: ("set", frozenset({ord(x)})) for x in "abcd"}
+    rare = prefilter._rare(_key)
+    inner = ("seq", [letter["b"], letter["a"], letter["c"], letter["a"]])
+    node = ("seq", [letter["a"], letter["b"], ("rep", letter["c"], 0, None), inner, letter["a"]])
+    assert prefilter.cut(node, rare) == ("seq", [letter["a"], letter["b"], ("rep", letter["c"], 0, None),
+                                                 ("seq", [letter["b"], letter["a"], letter["c"]])])
+    assert prefilter.cut(("alt", [node, letter["a"]]), rare)[1][1] == letter["a"]  # nothing rare: kept whole
+    assert prefilter.cut(("seq", [letter["a"], ("rep", letter["b"], 0, None)]), rare)[1][1:] == [("rep", letter["b"], 0, None)]
+
+
+def test_each_expression_has_a_database_of_its_own():
+    """Expressions never share a Hyperscan database (see prefilter._Database:
+    the Hyperscan build in use loses matches of one beside another)."""
+    a, b = ("set", frozenset({97})), ("set", frozenset({98}))
+    pf = prefilter.build({0: ("seq", [a, b]), 1: b, 2: ("seq", [b, a])}, CODES)
+    assert len(pf.database()) == 3 and len(set(pf.keys)) == 3
+    assert pf.starts("abab") == {0: [0, 2], 1: [1, 3], 2: [1]}
+
+
 def test_merged_classes_partition_the_signatures_and_keep_every_set():
     rng = random.Random(7)
     sigs = sorted({rng.getrandbits(12) for _ in range(60)} | {0})
