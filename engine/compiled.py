@@ -41,7 +41,8 @@ class ScanGroup:
     longest match at each start; the scanner resolves overlaps by policy.
     """
 
-    __slots__ = ("label", "mode", "policy", "members", "pattern", "patterns", "must", "reach", "code", "prefilter")
+    __slots__ = ("label", "mode", "policy", "members", "pattern", "patterns", "must", "reach", "code", "prefilter",
+                 "automata")
 
     def __init__(self, label, mode, policy, members, pattern=None, patterns=None, must=None):
         self.label = label
@@ -60,6 +61,9 @@ class ScanGroup:
         # candidates groups: the prefilter.Prefilter that finds, in one pass, where
         # matches of the group's regex constructions can start (None: none)
         self.prefilter = None
+        # construction index -> longest.Automaton, which finds where its longest
+        # match at a start ends (only beside a prefilter; see longest.py)
+        self.automata = {}
         self.code = {}  # regex source -> opcodes for fastregex.load (filled by _check_size)
 
 

@@ -15,7 +15,7 @@ import re
 
 import regex
 
-from . import __version__, prefilter
+from . import __version__, longest, prefilter
 from .alphabet import Alphabet, lit_class, ranges_to_class, sentence_start_regex
 from .errors import PackError, did_you_mean
 from .fastregex import compile_with_code
@@ -302,7 +302,9 @@ def _candidates_group(label, policy, members, rules, builder: RegexBuilder) -> S
     group.code.update(codes)
     _add_reach(group, members, builder, nodes)
     if nodes:  # the regex constructions' starts, found by Hyperscan (None without it)
-        group.prefilter = prefilter.build(nodes, range(*builder.alphabet.span()))
+        group.prefilter = prefilter.build(nodes, range(*builder.alphabet.span()), _selectivity(builder.alphabet))
+        if group.prefilter is not None:  # and where the longest match at each ends
+            group.automata = longest.build(nodes, range(*builder.alphabet.span()), builder.max_repeat)
     return group
 
 

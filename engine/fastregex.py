@@ -52,3 +52,20 @@ def load(pattern: str, blob):
         except Exception:  # noqa: BLE001 - any refusal means: compile the ordinary way
             pass
     return regex.compile(pattern)
+
+
+def without_posix(pattern: str, blob):
+    """The pattern ``(?p)...`` compiled without its POSIX flag: the first match
+    in backtracking order, not the longest.  The opcodes are the same either
+    way (the flag only changes how the match is searched), so the blob of the
+    POSIX pattern serves for both."""
+    plain = pattern[4:] if pattern.startswith("(?p)") else pattern
+    if blob is not None and blob[0] == regex.__version__:
+        try:
+            args = blob[1]
+            compiled = _MAIN._regex.compile(plain, args[1] & ~regex.POSIX, *args[2:])
+            if compiled.pattern == plain and not compiled.flags & regex.POSIX:
+                return compiled
+        except Exception:  # noqa: BLE001 - as in load: compile the ordinary way
+            pass
+    return regex.compile(plain)

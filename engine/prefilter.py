@@ -15,14 +15,19 @@ Hyperscan accepts: repetition bounds are dropped (``x{2,40}`` becomes
 ``xx*``), a repeated sub-expression becomes a repeated character class of
 everything it mentions, and zero-width assertions (sentence anchors) are
 taken to hold.  Every match of a construction is a match of its loosened
-form, so no start is lost; a few more starts are tried in vain.
+form, so no start is lost; a few more starts are tried in vain.  Given the
+pack's selectivity key, the loosened form is also cut after its last cue
+word (``cut``): a match starts where a match of that opening starts, and the
+cut expression, read backwards, opens with a word Hyperscan finds quickly.
+Each expression is compiled into a Hyperscan database of its own and costs
+one pass over the document's bytes (``_Database`` tells why).
 
 Hyperscan works on bytes.  Token characters that no leaf of the loosened
 expressions tells apart share one byte (a *class*).  A byte has room for
 256 classes, and a large pack's constructions together tell more token
 sets apart than that, so the constructions are packed into several
-databases, each with few enough classes of its own (the scanner pays one
-pass per database, cheap next to a regex call at a false start).  Only a
+databases, each with few enough classes of its own (the scanner maps the
+document to bytes once per database).  Only a
 construction that alone needs more than 256 classes, or a pack that would
 need more than ``MAX_PARTS`` databases, merges classes: the two whose sets
 differ least become one (a loosening too).  A lookup table (numpy) maps a
@@ -39,7 +44,7 @@ import heapq
 import threading
 
 from . import cache
-from .regexgen import all_codes, first_set
+from .regexgen import all_codes, first_set, must_sets
 
 try:  # an accelerator: the engine works without it
     import hyperscan
@@ -75,6 +80,37 @@ def loosen(node):
             lo = 0 if empty else lo
         return ("rep", inner, min(lo, 1), None)
     return (kind, [loosen(item) for item in node[1]])
+
+
+def cut(node, rare):
+    """A loosened node cut after its last item that ``rare`` accepts (an
+    item every match holds a rarely seen character of, such as a cue word):
+    ``source cue content`` becomes ``source cue``.  Every match of the node
+    begins with a match of the cut node at the same start, so no start is
+    lost; read backwards, the expression then opens with the rare item,
+    which Hyperscan finds by its literal matcher instead of running its
+    slow automaton over every byte.  Alternatives are cut one by one, and the
+    last item kept is cut the same way inside."""
+    kind = node[0]
+    if kind == "alt":
+        return ("alt", [cut(item, rare) for item in node[1]])
+    if kind != "seq":
+        return node
+    items = node[1]
+    last = max((j for j, item in enumerate(items) if rare(item)), default=None)
+    if last is None:
+        return node
+    return ("seq", items[:last] + [cut(items[last], rare)])
+
+
+def _rare(key):
+    """Whether an item holds, in every match, a character of a set that the
+    selectivity ``key`` (compiler._selectivity) ranks neither common nor a
+    bare shape: a word from a lexicon or a literal."""
+    def rare(item) -> bool:
+        return any(not common and not shape for common, shape, *_ in map(key, must_sets(item, key)))
+
+    return rare
 
 
 def _nullable(node) -> bool:
@@ -243,13 +279,19 @@ def _ranges(ks) -> str:
 
 
 class _Database:
-    """One Hyperscan database: some of a group's constructions, the table
-    from token characters to class bytes, and an expression for each.
+    """Some of a group's constructions, the table from token characters to
+    class bytes, and an expression for each, which Hyperscan compiles into
+    a database of its own: the scanner pays one pass per expression over the
+    same bytes.  One database with several expressions would take about as
+    long to scan, but the Hyperscan build in use (5.4.12) loses matches in
+    one: with ``b`` and ``[ad][bc]x*.`` together, over ``ab``, 36 bytes
+    ``\\x00``, ``ab`` and more ``\\x00``, the second pattern's match that
+    starts at the second ``ab`` is never reported, though it is alone.
 
-    Hyperscan takes seconds to compile the database of a large pack, so it
-    is compiled the first time a scan needs it and kept in the on-disk
-    cache, keyed by the expressions and the Hyperscan version; other
-    processes on the machine load it from there in milliseconds."""
+    Hyperscan takes seconds to compile the databases of a large pack, so
+    they are compiled the first time a scan needs them and kept in the
+    on-disk cache, keyed by the expression and the Hyperscan version; other
+    processes on the machine load them from there in milliseconds."""
 
     def __init__(self, slots: list[int], table: dict[int, int], none: int, expressions: list[str],
                  base: int, size: int):
@@ -258,16 +300,18 @@ class _Database:
         self.none = none  # the class of characters in no set
         self.base, self.size = base, size  # the first character code the table covers, and how many
         self.expressions = expressions
-        digest = hashlib.sha256("\0".join(expressions).encode("latin-1"))
-        digest.update(f"{hyperscan.__version__}".encode())
-        self.key = "hs-" + digest.hexdigest()[:32]
-        self._db = None
+        self.keys = []
+        for expression in expressions:
+            digest = hashlib.sha256(expression.encode("latin-1"))
+            digest.update(f"\0{hyperscan.__version__}".encode())
+            self.keys.append("hs-" + digest.hexdigest()[:32])
+        self._dbs = None
         self._lut = None
-        self._local = threading.local()  # a Hyperscan scratch space for each thread
+        self._local = threading.local()  # Hyperscan scratch spaces for each thread
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state["_db"] = state["_lut"] = None
+        state["_dbs"] = state["_lut"] = None
         del state["_local"]
         return state
 
@@ -276,11 +320,11 @@ class _Database:
         self._local = threading.local()
 
     def ready(self) -> bool:
-        return self._db is not None or (cache.cache_dir() / self.key).exists()
+        return self._dbs is not None or all((cache.cache_dir() / key).exists() for key in self.keys)
 
-    def database(self):
-        """The database (loaded, from the cache, or compiled and then cached),
-        and the lookup table made ready with it."""
+    def database(self) -> list:
+        """The databases, one an expression (loaded, from the cache, or
+        compiled and then cached), and the lookup table made ready with them."""
         if self._lut is None:
             import numpy as np  # here, not at import: a cold start that never scans does without it
 
@@ -288,30 +332,35 @@ class _Database:
             for code, k in self.table.items():
                 lut[code - self.base] = k
             self._lut = lut
-        if self._db is None:
-            blob = cache.get_blob(self.key)
-            if blob is not None:
-                try:
-                    self._db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
-                except Exception:  # noqa: BLE001 - a damaged or foreign entry: compile again
-                    self._db = None
-            if self._db is None:
-                db = hyperscan.Database()
-                db.compile(expressions=[e.encode("latin-1") for e in self.expressions],
-                           ids=list(range(len(self.expressions))), elements=len(self.expressions),
-                           flags=hyperscan.HS_FLAG_DOTALL)
-                cache.put_blob(self.key, hyperscan.dumpb(db))
-                self._db = db
-        return self._db
+        if self._dbs is None:
+            self._dbs = [_compiled(key, expression) for key, expression in zip(self.keys, self.expressions)]
+        return self._dbs
 
-    def scan(self, offsets, handler) -> None:
+    def scan(self, offsets, handlers) -> None:
         """Scan the document whose token characters, reversed and less
-        ``base``, are ``offsets`` (``size`` for a character outside the table)."""
-        db = self.database()
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:  # a scan needs a scratch space no other thread is using
-            scratch = self._local.scratch = hyperscan.Scratch(db)
-        db.scan(self._lut[offsets].tobytes(), match_event_handler=handler, scratch=scratch)
+        ``base``, are ``offsets`` (``size`` for a character outside the
+        table): expression i reports its matches to ``handlers[i]``."""
+        dbs = self.database()
+        scratches = getattr(self._local, "scratches", None)
+        if scratches is None:  # a scan needs scratch spaces no other thread is using
+            scratches = self._local.scratches = [hyperscan.Scratch(db) for db in dbs]
+        data = self._lut[offsets].tobytes()
+        for db, scratch, handler in zip(dbs, scratches, handlers):
+            db.scan(data, match_event_handler=handler, scratch=scratch)
+
+
+def _compiled(key: str, expression: str):
+    """The Hyperscan database of one expression: from the cache, or compiled and cached."""
+    blob = cache.get_blob(key)
+    if blob is not None:
+        try:
+            return hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
+        except Exception:  # noqa: BLE001 - a damaged or foreign entry: compile again
+            pass
+    db = hyperscan.Database()
+    db.compile(expressions=[expression.encode("latin-1")], ids=[0], elements=1, flags=hyperscan.HS_FLAG_DOTALL)
+    cache.put_blob(key, hyperscan.dumpb(db))
+    return db
 
 
 class Prefilter:
@@ -334,7 +383,7 @@ class Prefilter:
 
     @property
     def keys(self) -> list[str]:
-        return [part.key for part in self.parts]
+        return [key for part in self.parts for key in part.keys]
 
     def ready(self) -> bool:
         """Whether the databases are loaded, or can be, without compiling them."""
@@ -342,7 +391,7 @@ class Prefilter:
 
     def database(self) -> list:
         """The databases: loaded, from the cache, or compiled (and then cached)."""
-        return [part.database() for part in self.parts]
+        return [db for part in self.parts for db in part.database()]
 
     def hits(self, chars: str) -> list[int]:
         """Every (start, construction) pair of ``starts`` in one sorted list of
@@ -358,12 +407,13 @@ class Prefilter:
         found: list[int] = []
         add = found.append
         for part in self.parts:
-            slots = part.slots
+            handlers = []
+            for k in part.slots:
+                def hit(_id, _start, end, _flags, _context, k=k):
+                    add((n - end) * m + k)  # returns None: a true value would stop the scan
 
-            def hit(i, _start, end, _flags, _context, slots=slots):
-                add((n - end) * m + slots[i])
-
-            part.scan(offsets, hit)
+                handlers.append(hit)
+            part.scan(offsets, handlers)
         found = list(set(found))
         found.sort()
         return found
@@ -378,15 +428,19 @@ class Prefilter:
         return out
 
 
-def build(nodes: dict, universe) -> Prefilter | None:
+def build(nodes: dict, universe, key=None) -> Prefilter | None:
     """The prefilter for the constructions in ``nodes`` (index ->
     intermediate form), or None when Hyperscan is missing or a construction
-    can match the empty string (it starts anywhere)."""
+    can match the empty string (it starts anywhere).  With a selectivity
+    ``key`` (compiler._selectivity) each loosened form is also ``cut``."""
     if hyperscan is None:
         return None
     loose = {index: loosen(node) for index, node in nodes.items()}
     if any(_nullable(node) for node in loose.values()):
         return None
+    if key is not None:
+        rare = _rare(key)
+        loose = {index: cut(node, rare) for index, node in loose.items()}
     universe = list(universe)
     base = min(universe)
     size = max(universe) - base + 1

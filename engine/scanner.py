@@ -10,7 +10,9 @@ runs over that string:
   ``resolve`` applies the overlap policy.  Where Hyperscan finds the
   starts (prefilter.py) and the policy is leftmost-longest, the scanner
   walks them in order and resolves as it goes, so no regex runs at a start
-  inside a match already taken (``_walk``).
+  inside a match already taken (``_walk``).  There an automaton of each
+  construction finds where its longest match ends (longest.py), and only
+  the match taken runs a regex, for its slots.
 
 Every regex call has a timeout and every repetition a cap, so no input makes
 a scan run away.
@@ -25,6 +27,7 @@ import regex
 from . import fastregex, prefilter
 from .errors import ScanTimeout
 from .lalr import LalrMatcher
+from .longest import Longest, Reader
 
 
 class Candidate(tuple):
@@ -183,6 +186,17 @@ class Scanner:
                     and (g.policy == "longest" or (g.policy == "priority"
                                                    and len({cons[i].priority for i in g.members}) == 1))):
                 self._walks.add(id(g))
+        # where a walk finds the end of a member's longest match without the
+        # POSIX regex (longest.py): construction index -> _Ends
+        self._ends = {}
+        self._classes = {}  # id(group) -> the Classes its automata share
+        self._readers = {}  # id(group) -> a longest.Reader of them, made on first use (numpy)
+        for g in compiled.groups:
+            if id(g) in self._walks and g.automata:
+                for index, automaton in g.automata.items():
+                    source = g.patterns[index]
+                    self._ends[index] = _Ends(Longest(automaton), source, g.code.get(source))
+                self._classes[id(g)] = next(iter(g.automata.values())).classes
         self._tokens = 0  # tokens scanned so far (see _use_prefilter)
         self._trials = {}
         for g in compiled.groups:
@@ -236,7 +250,8 @@ class Scanner:
                 if id(group) in prefiltered:
                     narrow = False
                     if walk:  # (a paragraph without a must-token holds no match: nothing to skip)
-                        out.extend(self._walk(runner, self._prefilter[id(group)], chars, segments, deadline))
+                        out.extend(self._walk(runner, self._prefilter[id(group)], chars, segments, deadline,
+                                              self._reader(group)))
                         continue
                     found = self._prefilter[id(group)].starts(chars)
                 if mode == "combined":
@@ -322,7 +337,14 @@ class Scanner:
             mask &= found
         return mask
 
-    def _walk(self, runner, pf, chars, segments, deadline):
+    def _reader(self, group):
+        """The group's longest.Reader, or None when it has no automata."""
+        reader = self._readers.get(id(group))
+        if reader is None and id(group) in self._classes:
+            reader = self._readers[id(group)] = Reader(self._classes[id(group)])
+        return reader
+
+    def _walk(self, runner, pf, chars, segments, deadline, reader=None):
         """The resolved matches of a group whose starts the prefilter finds,
         as ``resolve`` keeps them from the longest match of each member at
         each of its starts, with far fewer regex calls.
@@ -332,13 +354,19 @@ class Scanner:
         unless a match taken before ends after that start.  Walking the
         starts in order, a start inside the last match taken can only yield
         candidates that pass would drop, so its regexes are never run.  (No
-        member matches the empty string: the prefilter would not exist.)"""
+        member matches the empty string: the prefilter would not exist.)
+
+        A member with an automaton (``reader`` gives the document as its
+        classes; longest.py) learns where its longest match ends from it,
+        without a regex; only the member taken at a start then runs its
+        regex, without the POSIX flag and up to that end, for its slots."""
         m = len(pf.members)
-        entries = {index: (matcher, -self.priorities[index], index, names)
+        entries = {index: (matcher, -self.priorities[index], index, names, self._ends.get(index))
                    for _kind, index, matcher, names in runner}
         slots = [entries[index] for index in pf.members]
         hits = pf.hits(chars)
         count = len(hits)
+        ids = reader(chars) if reader is not None and count else None
         max_tokens = self.max_tokens
         out = []
         k = 0
@@ -352,24 +380,33 @@ class Scanner:
                 if pos < last:
                     k = bisect_left(hits, last * m, k + 1)
                     continue
-                best = None
+                options = []
                 limit = (pos + 1) * m
                 while k < count and hits[k] < limit:
-                    matcher, rank, index, names = slots[hits[k] - pos * m]
+                    matcher, rank, index, names, ends = slots[hits[k] - pos * m]
                     k += 1
-                    found = matcher.match(chars, pos, end, timeout=_left(deadline))
-                    if found is None:
+                    found = None
+                    stop = None if ends is None else ends.longest.end(ids, pos, end, deadline)
+                    if stop is None:  # no automaton, or it cannot tell: the POSIX regex
+                        found = matcher.match(chars, pos, end, timeout=_left(deadline))
+                        if found is None:
+                            continue
+                        stop = found.end()
+                    elif stop < 0:
                         continue
-                    stop = found.end()
                     if stop - pos > max_tokens:
                         continue
-                    key = (pos - stop, rank, index)
-                    if best is None or key < best[0]:
-                        best = (key, found, stop, index, names)
-                if best is not None:
-                    _, found, stop, index, names = best
+                    options.append(((pos - stop, rank, index), found, stop, index, names, ends))
+                if len(options) > 1:
+                    options.sort(key=lambda o: o[0])
+                for _, found, stop, index, names, ends in options:
+                    if found is None:  # the end is known: the slots, from the first match that ends there
+                        found = ends.plain().fullmatch(chars, pos, stop, timeout=_left(deadline))
+                        if found is None:  # only the sentence anchor can fail here
+                            continue
                     out.append(Candidate(pos, stop, index, _frags(found, names)))
                     last = stop
+                    break
         return out
 
     def _combined(self, pattern, group, names, chars, start, end, deadline, starts=None):
@@ -412,6 +449,23 @@ class Scanner:
             if found is not None:
                 stop, frags = found
                 yield Candidate(i, stop, index, frags)
+
+
+class _Ends:
+    """A member's automaton (see longest.py) and its regex without the POSIX
+    flag, compiled the first time a walk needs it."""
+
+    __slots__ = ("longest", "source", "blob", "_plain")
+
+    def __init__(self, longest: Longest, source: str, blob):
+        self.longest = longest
+        self.source, self.blob = source, blob
+        self._plain = None
+
+    def plain(self):
+        if self._plain is None:
+            self._plain = fastregex.without_posix(self.source, self.blob)
+        return self._plain
 
 
 _ONES = regex.compile("1+")

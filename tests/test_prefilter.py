@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine import prefilter
+from engine import longest, prefilter
 from engine.regexgen import RegexBuilder
-from engine.scanner import Scanner, resolve, slot_groups
+from engine.scanner import Scanner, _Ends, resolve, slot_groups
 from trees import regex_trees
 
 pytestmark = pytest.mark.skipif(not prefilter.available(), reason="the hyperscan module is not installed")
@@ -45,6 +45,56 @@ def test_prefilter_reports_every_start_and_exactly_those_of_its_loosening(nodes,
             loose = _starts(regex.compile(builder.emit(prefilter.loosen(node))), text)
             assert set(real) <= set(found[i]), (node, text)
             assert found[i] == loose, (node, text)
+
+
+def _key(codes):
+    """A selectivity key (see compiler._selectivity) under which a set is
+    common when it holds 'a' and rare otherwise."""
+    return (ord("a") in codes, False, len(codes))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(regex_trees(CODES[:4], min_hi=1, assertions=True), min_size=1, max_size=3),
+       st.lists(st.text("abcde", max_size=16), min_size=1, max_size=3))
+def test_cut_expressions_report_every_start_and_exactly_those_of_their_cut_loosening(nodes, texts):
+    """With a selectivity key, each loosened form is cut after its last rare
+    item (prefilter.cut): the prefilter still reports every start of a real
+    match, and exactly the starts of the cut loosening."""
+    nodes = {i: n for i, n in enumerate(nodes)}
+    pf = prefilter.build(nodes, CODES, _key)
+    if pf is None:
+        assert any(prefilter._nullable(prefilter.loosen(n)) for n in nodes.values())
+        return
+    builder = RegexBuilder({}, None, max_repeat=10_000)
+    rare = prefilter._rare(_key)
+    for text in texts:
+        found = pf.starts(text)
+        for i, node in nodes.items():
+            real = _starts(regex.compile("(?p)" + builder.emit(node)), text)
+            short = prefilter.cut(prefilter.loosen(node), rare)
+            assert set(real) <= set(found[i]), (node, text)
+            assert set(_starts(regex.compile(builder.emit(prefilter.loosen(node))), text)) <= set(found[i])
+            assert found[i] == _starts(regex.compile(builder.emit(short)), text), (node, text)
+
+
+def test_a_cut_keeps_the_items_up_to_the_last_rare_one_and_cuts_that_one_inside():
+    letter = {x: ("set", frozenset({ord(x)})) for x in "abcd"}
+    rare = prefilter._rare(_key)
+    inner = ("seq", [letter["b"], letter["a"], letter["c"], letter["a"]])
+    node = ("seq", [letter["a"], letter["b"], ("rep", letter["c"], 0, None), inner, letter["a"]])
+    assert prefilter.cut(node, rare) == ("seq", [letter["a"], letter["b"], ("rep", letter["c"], 0, None),
+                                                 ("seq", [letter["b"], letter["a"], letter["c"]])])
+    assert prefilter.cut(("alt", [node, letter["a"]]), rare)[1][1] == letter["a"]  # nothing rare: kept whole
+    assert prefilter.cut(("seq", [letter["a"], ("rep", letter["b"], 0, None)]), rare)[1][1:] == [("rep", letter["b"], 0, None)]
+
+
+def test_each_expression_has_a_database_of_its_own():
+    """Expressions never share a Hyperscan database (see prefilter._Database:
+    the Hyperscan build in use loses matches of one beside another)."""
+    a, b = ("set", frozenset({97})), ("set", frozenset({98}))
+    pf = prefilter.build({0: ("seq", [a, b]), 1: b, 2: ("seq", [b, a])}, CODES)
+    assert len(pf.database()) == 3 and len(set(pf.keys)) == 3
+    assert pf.starts("abab") == {0: [0, 2], 1: [1, 3], 2: [1]}
 
 
 def test_merged_classes_partition_the_signatures_and_keep_every_set():
@@ -152,10 +202,17 @@ def test_walking_the_starts_keeps_what_resolve_keeps_of_every_candidate(members,
                 if m is not None and m.end() - pos <= max_tokens:
                     cands.append((pos, m.end(), i, tuple(("slot", a, b) for a, b in m.spans("g") if b > a)))
     scanner = Scanner.__new__(Scanner)
-    scanner.priorities, scanner.max_tokens = priorities, max_tokens
+    scanner.priorities, scanner.max_tokens, scanner._ends = priorities, max_tokens, {}
     runner = [("regex", i, patterns[i], slot_groups(patterns[i], {"slot": "g"})) for i in nodes]
+    expected = [tuple(c) for c in resolve(cands, "longest", priorities)]
     got = scanner._walk(runner, pf, text, segments, time.monotonic() + 60)
-    assert [tuple(c) for c in got] == [tuple(c) for c in resolve(cands, "longest", priorities)]
+    assert [tuple(c) for c in got] == expected
+    # and with automata finding the ends (longest.py), the regex reading only the slots
+    automata = longest.build(nodes, CODES, 10_000)
+    scanner._ends = {i: _Ends(longest.Longest(a), patterns[i].pattern, None) for i, a in automata.items()}
+    reader = longest.Reader(next(iter(automata.values())).classes) if automata else None
+    got = scanner._walk(runner, pf, text, segments, time.monotonic() + 60, reader)
+    assert [tuple(c) for c in got] == expected
 
 
 def _class_count(sets) -> int:
