@@ -35,6 +35,8 @@ import threading
 import time
 from array import array
 
+from .prefilter import signatures, table_offsets
+
 UNCAP = 64  # a repetition allowed this many times or more is unbounded in the automaton
 MAX_POSITIONS = 5_000  # leaves after bounded repetitions are written out; past it, no automaton
 MAX_STATES = 4_000  # deterministic states kept per construction before the table starts again
@@ -48,10 +50,7 @@ class Classes:
 
     def __init__(self, sets: list[frozenset], universe):
         universe = list(universe)
-        signature: dict[int, int] = {}
-        for k, codes in enumerate(sets):
-            for code in codes:
-                signature[code] = signature.get(code, 0) | 1 << k
+        signature = signatures(sets)
         number = {0: 0}  # signature -> class; class 0: in no set
         for code in universe:
             number.setdefault(signature.get(code, 0), len(number))
@@ -188,18 +187,14 @@ class Reader:
     (their shared ``Classes``), one lookup table (numpy) for all of them."""
 
     def __init__(self, classes: Classes):
-        import numpy as np  # here, not at import: see prefilter.Prefilter.hits
+        import numpy as np  # here, not at import: see prefilter.table_offsets
 
-        self._np = np
         self.base = classes.base
         self.size = len(classes.table)
         self.lut = np.array(list(classes.table) + [classes.none], dtype=np.uint32)
 
     def __call__(self, chars: str) -> list[int]:
-        np = self._np
-        codes = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
-        offsets = np.minimum(codes - np.uint32(self.base), np.uint32(self.size))  # below base wraps round
-        return self.lut[offsets].tolist()
+        return self.lut[table_offsets(chars, self.base, self.size)].tolist()
 
 
 class _States:

@@ -138,7 +138,7 @@ def _classes(sets, universe) -> tuple[dict[int, int], dict[frozenset, list[int]]
     classes whose sets differ least become one, which belongs to every set
     either did: a loosening again, paid for with a few more starts to try."""
     ordered = _order(sets)
-    signature = _signatures(ordered)
+    signature = signatures(ordered)
     codes_of: dict[int, list[int]] = {0: []}
     for code in universe:
         codes_of.setdefault(signature.get(code, 0), []).append(code)
@@ -164,13 +164,22 @@ def _order(sets):
     return sorted(sets, key=lambda s: (len(s), min(s, default=0), max(s, default=0), sum(s)))
 
 
-def _signatures(ordered) -> dict[int, int]:
+def signatures(ordered) -> dict[int, int]:
     """code -> its signature: bit i set when the code is in ``ordered[i]``."""
     signature: dict[int, int] = {}
     for sid, codes in enumerate(ordered):
         for code in codes:
             signature[code] = signature.get(code, 0) | 1 << sid
     return signature
+
+
+def table_offsets(chars: str, base: int, size: int):
+    """Each token character's index in a lookup table that covers the codes
+    ``base`` to ``base + size - 1`` (numpy array), ``size`` for any other."""
+    import numpy as np  # here, not at import: a cold start that never scans does without it
+
+    codes = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
+    return np.minimum(codes - np.uint32(base), np.uint32(size))  # below base wraps round
 
 
 def _bins(member_sets: dict[int, set]) -> list[list[int]]:
@@ -181,7 +190,7 @@ def _bins(member_sets: dict[int, set]) -> list[list[int]]:
     they grow least whatever their number."""
     ordered = _order(set().union(*member_sets.values()))
     bit = {s: 1 << i for i, s in enumerate(ordered)}
-    atoms = set(_signatures(ordered).values()) | {0}  # a code's signature: the sets it is in
+    atoms = set(signatures(ordered).values()) | {0}  # a code's signature: the sets it is in
 
     def count(mask):  # the classes of the sets in mask (see _classes)
         return len({a & mask for a in atoms} | {0})
@@ -400,10 +409,7 @@ class Prefilter:
         n, m = len(chars), len(self.members)
         if not n:
             return []
-        import numpy as np
-
-        codes = np.frombuffer(chars[::-1].encode("utf-32-le"), dtype=np.uint32)
-        offsets = np.minimum(codes - np.uint32(self.base), np.uint32(self.size))  # below base wraps round
+        offsets = table_offsets(chars[::-1], self.base, self.size)
         found: list[int] = []
         add = found.append
         for part in self.parts:
