@@ -112,6 +112,7 @@ _ABBR_TAIL = r"(?:(?=\.)(?<=(?<![\p{L}\p{N}])" + _trie(_ABBREVIATIONS) + r")\.)?
 _LETTER = "|".join([
     r"(?:https?://|www\.)[^\s\"“”<>]*[^\s\"“”<>.,;:!?)\]']",  # web addresses
     r"(?:\p{L}\.){2,}",  # U.S.  p.m.
+    r"[RDI]-(?:\p{Lu}\.){2,}|[RDI]-\p{Lu}\p{Ll}{1,4}\.",  # a US politician's party and state: R-S.C.  D-Mass.
     r"(?<![°º])\p{Lu}\.(?=\s+\p{Lu})",  # an initial: John F. Kennedy (not the C of °C)
     r"(?:US|A|AU|C|CA|NZ|HK|S|NT|R)\$",  # US$5
     _WORD + _EMAIL_TAIL + _ABBR_TAIL,  # words, e-mail addresses, Col.

@@ -51,6 +51,16 @@ def test_abbreviations_hyphens_and_possessives():
     assert toks[-1] == "."
 
 
+def test_party_and_state_labels_are_one_abbreviation():
+    # the stops inside "R-S.C." must not end a sentence in the middle of a source
+    text = "Sen. Ana Ruiz, R-S.C., and Rep. Bo Li (D-Mass.) met Lee, R-N.Y., and Kim, R-Texas, in the X-Men. Hall."
+    kinds = dict(texts_and_kinds(text))
+    for label in ("R-S.C.", "D-Mass.", "R-N.Y."):
+        assert kinds[label] == "abbr_cap"
+    assert "R-Texas" in kinds and "X-Men" in kinds  # a plain hyphenated word keeps its full stop apart
+    assert [t for t, _ in texts_and_kinds(text)][-3:] == [".", "Hall", "."]
+
+
 def test_quotes_and_dashes():
     kinds = texts_and_kinds('He said "yes" and “no” — then left.')
     assert ('"', "lquote") in kinds and ('"', "rquote") in kinds
