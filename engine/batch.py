@@ -3,8 +3,12 @@
 ``run(packs, docs, processes=N)`` yields one result per input document, in
 input order, while holding at most ``2 * N`` chunks of documents in memory
 whatever the size of the input.  Worker processes receive the packs once, at
-start-up, as compiled records (small, and already compiled: a worker never
-compiles a pack again).
+start-up.  Where workers are forked (Linux), they inherit the parent's Pack
+objects as they are, prepared: every regex loaded, every lookup table and
+automaton state the parent built, every token string it has classified, so
+a worker starts where the parent stands instead of building all of it again.
+Where they are spawned, each pack travels as its compiled record (small, and
+already compiled: a worker never compiles a pack again).
 
 A document that cannot be processed (bad JSON, no text, invalid UTF-8, a scan
 that hit its time limit) yields an error record ``{"id", "error": {...}}``
@@ -24,12 +28,14 @@ from .tokenizer import tokenize
 _WORKER_PACKS: list = []
 
 
-def _init_worker(compiled_list):
+def _init_worker(packs):
+    """``packs``: the parent's Pack objects (inherited as they are by a
+    forked worker; a spawned one unpickles each from its compiled record)."""
     import gc
 
     from .api import Pack
 
-    _WORKER_PACKS[:] = [Pack(c) for c in compiled_list]
+    _WORKER_PACKS[:] = [p if isinstance(p, Pack) else Pack(p) for p in packs]
     # everything here lives as long as the worker (the packs, the modules):
     # the cyclic collector need not walk it again on every full collection
     gc.freeze()
@@ -137,12 +143,11 @@ def run(packs, docs, processes: int = 1, chunk_size: int = 64, timeout: float | 
             else:
                 yield extract_record(packs, doc, timeout)
         return
-    for p in packs:  # once here, so the workers load the prefilters from the cache
+    for p in packs:  # once here, so that the workers inherit it, or load the prefilters from the cache
         p.prepare()
-    compiled = [p.compiled for p in packs]
     it = iter(docs)
     window = 2 * processes
-    with ProcessPoolExecutor(max_workers=processes, initializer=_init_worker, initargs=(compiled,)) as pool:
+    with ProcessPoolExecutor(max_workers=processes, initializer=_init_worker, initargs=(list(packs),)) as pool:
         pending: deque = deque()
         while True:
             while len(pending) < window:

@@ -1,5 +1,6 @@
 """Batch extraction: order, nothing lost, several processes, resume after kill -9."""
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,6 +70,27 @@ def test_a_worker_freezes_what_it_loaded_at_start():
     compiled = [engine.load(PACK).compiled]
     with ProcessPoolExecutor(1, initializer=_init_worker, initargs=(compiled,)) as pool:
         assert pool.submit(gc.get_freeze_count).result() > 0
+
+
+def _worker_pack_state():
+    from engine.batch import _WORKER_PACKS
+
+    return [(id(p), all(e._plain is not None for e in p.scanner._ends.values())) for p in _WORKER_PACKS]
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork here")
+def test_a_forked_worker_works_on_the_parents_prepared_packs():
+    """A forked worker starts from the parent's Pack objects themselves (the
+    same objects, at the same addresses), with what prepare() loaded."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from engine.batch import _init_worker
+
+    packs = [engine.load(PACK).prepare()]
+    assert any(p.scanner._ends for p in packs)  # else the check below holds vacuously
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker,
+                             initargs=(packs,)) as pool:
+        assert pool.submit(_worker_pack_state).result() == [(id(p), True) for p in packs]
 
 
 def _corpus(path: Path, n: int) -> None:
