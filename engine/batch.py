@@ -16,9 +16,11 @@ instead of a result, so nothing is ever lost.
 """
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
@@ -31,8 +33,6 @@ _WORKER_PACKS: list = []
 def _init_worker(packs):
     """``packs``: the parent's Pack objects (inherited as they are by a
     forked worker; a spawned one unpickles each from its compiled record)."""
-    import gc
-
     from .api import Pack
 
     _WORKER_PACKS[:] = [p if isinstance(p, Pack) else Pack(p) for p in packs]
@@ -127,6 +127,24 @@ def _results(chunk, found, as_matches):
     return [res if isinstance(res, dict) else _record(_source(doc), res) for doc, res in zip(chunk, found)]
 
 
+@contextmanager
+def _frozen_heap():
+    """The objects that exist now (the packs above all: hundreds of thousands)
+    are left out of the cyclic collector's passes until the end, unless the
+    program manages frozen objects itself.  The parent unpickles many small
+    results, which start collections that would otherwise walk the whole heap
+    each time; and forked workers share the pages of those objects instead of
+    copying them when a collection writes to them."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def run(packs, docs, processes: int = 1, chunk_size: int = 64, timeout: float | None = None,
         as_matches: bool = False):
     """Yield one result per document, in order.
@@ -147,7 +165,8 @@ def run(packs, docs, processes: int = 1, chunk_size: int = 64, timeout: float | 
         p.prepare()
     it = iter(docs)
     window = 2 * processes
-    with ProcessPoolExecutor(max_workers=processes, initializer=_init_worker, initargs=(list(packs),)) as pool:
+    with _frozen_heap(), ProcessPoolExecutor(max_workers=processes, initializer=_init_worker,
+                                             initargs=(list(packs),)) as pool:
         pending: deque = deque()
         while True:
             while len(pending) < window:

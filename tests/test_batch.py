@@ -93,6 +93,28 @@ def test_a_forked_worker_works_on_the_parents_prepared_packs():
         assert pool.submit(_worker_pack_state).result() == [(id(p), True) for p in packs]
 
 
+def test_the_parent_freezes_its_heap_for_a_pool_run_only():
+    import gc
+
+    from engine.batch import run
+
+    packs = [engine.load(PACK)]
+    docs = [{"id": i, "text": "Ana Ruiz said that 5 km remain."} for i in range(5)]
+    assert gc.get_freeze_count() == 0
+    results = run(packs, docs, processes=2, chunk_size=2)
+    next(results)
+    assert gc.get_freeze_count() > 0  # the packs among them
+    assert len(list(results)) == 4
+    assert gc.get_freeze_count() == 0  # all back with the collector once the pool is done
+    gc.freeze()  # a program that freezes objects itself keeps them frozen
+    try:
+        frozen = gc.get_freeze_count()
+        assert len(list(run(packs, docs, processes=2, chunk_size=2))) == 5
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
 def _corpus(path: Path, n: int) -> None:
     with open(path, "w") as fh:
         for i in range(n):
