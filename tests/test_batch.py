@@ -93,6 +93,22 @@ def test_a_forked_worker_works_on_the_parents_prepared_packs():
         assert pool.submit(_worker_pack_state).result() == [(id(p), True) for p in packs]
 
 
+def test_a_spawned_worker_rebuilds_the_packs_from_their_compiled_records():
+    """Where workers are spawned, not forked, each Pack travels pickled (as its
+    compiled record) and the worker's pack gives the parent's annotations."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from engine.batch import _init_worker, _work_chunk, extract_record
+
+    packs = [engine.load(PACK)]
+    docs = [{"id": 1, "text": "Dr. Ana Ruiz said that 5 km of road remain."}]
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+                             initargs=(packs,)) as pool:
+        found = pool.submit(_work_chunk, docs, None, False).result()
+    expected = extract_record(packs, docs[0])["annotations"]
+    assert expected and found == [expected]
+
+
 def test_the_parent_freezes_its_heap_for_a_pool_run_only():
     import gc
 
