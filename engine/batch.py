@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
+from .docio import Doc
 from .errors import LarkspanError
 from .tokenizer import tokenize
 
@@ -70,8 +71,6 @@ def extract_record(packs, doc, timeout=None) -> dict:
 
 def _source(doc):
     """(id, text, meta, line) of one input, or the error record it gets instead."""
-    from .docio import Doc
-
     if isinstance(doc, Doc):
         if doc.error is not None:
             return {"id": doc.id, "error": doc.error}
