@@ -9,6 +9,7 @@ change, and compare the hashes:
     python benchmarks/records_hash.py ../shared/data/polnear/train.jsonl --mb 1
     python benchmarks/records_hash.py ../shared/data/polnear/train.jsonl --mb 1 --strategy reach
     python benchmarks/records_hash.py ../shared/data/polnear/train.jsonl --mb 1 --no-hyperscan
+    python benchmarks/records_hash.py ../shared/data/polnear/train.jsonl --mb 1 --processes 2
 
 ``--no-hyperscan`` compiles the packs as on a machine without the module
 (in a temporary cache, so the shared one is left alone).
@@ -35,6 +36,8 @@ def main(argv=None) -> int:
     ap.add_argument("--strategy", choices=["auto", "all", "reach", "prefilter"], default="auto",
                     help="how the scanner narrows its starts (the records must not depend on it)")
     ap.add_argument("--no-hyperscan", action="store_true", help="compile and scan as without the hyperscan module")
+    ap.add_argument("--processes", type=int, default=1,
+                    help="worker processes (default 1; the records must not depend on it)")
     args = ap.parse_args(argv)
     if args.no_hyperscan:
         os.environ["LARKSPAN_CACHE"] = tempfile.mkdtemp(prefix="larkspan-nohs-")
@@ -57,7 +60,8 @@ def main(argv=None) -> int:
         pack.prepare()
     clock = time.process_time()
     digest, count = hashlib.sha256(), 0
-    for record in run(packs, ({"id": i, "text": t} for i, t in enumerate(texts))):
+    for record in run(packs, ({"id": i, "text": t} for i, t in enumerate(texts)), processes=args.processes,
+                      chunk_size=16):
         anns = sorted(record.get("annotations", []), key=lambda a: json.dumps(a, sort_keys=True))
         count += len(anns)
         digest.update(json.dumps({**record, "annotations": anns}, sort_keys=True).encode())

@@ -98,6 +98,21 @@ class Alphabet:
             raise AssertionError(f"token {bare!r} has an unknown class set {sorted(classes)}")
         return lex
 
+    def lexsets_of(self, bares, lowers, paras) -> list[int]:
+        """``lexset`` of many token strings at once, given each one's bare
+        text, that text in lower case and whether it is a paragraph break
+        (encoding.KeyTable keeps all three, for every pack to read)."""
+        exact_get, folded_get, index = self.exact.get, self.folded.get, self.index
+        none = index[_NONE]
+        out = []
+        for bare, low, para in zip(bares, lowers, paras):
+            exact, folded = exact_get(bare), folded_get(low)
+            if para or (exact is None and folded is None):
+                out.append(none)
+            else:
+                out.append(index[folded if exact is None else exact if folded is None else exact | folded])
+        return out
+
     def decode(self, ch: str) -> tuple[str, frozenset[str]]:
         """A character -> (shape kind, all its class names, derived ones included)."""
         code = ord(ch) - BASE

@@ -3,8 +3,12 @@
 ``run(packs, docs, processes=N)`` yields one result per input document, in
 input order, while holding at most ``2 * N`` chunks of documents in memory
 whatever the size of the input.  Worker processes receive the packs once, at
-start-up, as compiled records (small, and already compiled: a worker never
-compiles a pack again).
+start-up.  Where workers are forked (Linux), they inherit the parent's Pack
+objects as they are, prepared: every regex loaded, every lookup table and
+automaton state the parent built, every token string it has classified, so
+a worker starts where the parent stands instead of building all of it again.
+Where they are spawned, each pack travels as its compiled record (small, and
+already compiled: a worker never compiles a pack again).
 
 A document that cannot be processed (bad JSON, no text, invalid UTF-8, a scan
 that hit its time limit) yields an error record ``{"id", "error": {...}}``
@@ -12,24 +16,27 @@ instead of a result, so nothing is ever lost.
 """
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
+from .docio import Doc
 from .errors import LarkspanError
 from .tokenizer import tokenize
 
 _WORKER_PACKS: list = []
 
 
-def _init_worker(compiled_list):
-    import gc
-
+def _init_worker(packs):
+    """``packs``: the parent's Pack objects (inherited as they are by a
+    forked worker; a spawned one unpickles each from its compiled record)."""
     from .api import Pack
 
-    _WORKER_PACKS[:] = [Pack(c) for c in compiled_list]
+    _WORKER_PACKS[:] = [p if isinstance(p, Pack) else Pack(p) for p in packs]
     # everything here lives as long as the worker (the packs, the modules):
     # the cyclic collector need not walk it again on every full collection
     gc.freeze()
@@ -64,8 +71,6 @@ def extract_record(packs, doc, timeout=None) -> dict:
 
 def _source(doc):
     """(id, text, meta, line) of one input, or the error record it gets instead."""
-    from .docio import Doc
-
     if isinstance(doc, Doc):
         if doc.error is not None:
             return {"id": doc.id, "error": doc.error}
@@ -121,6 +126,24 @@ def _results(chunk, found, as_matches):
     return [res if isinstance(res, dict) else _record(_source(doc), res) for doc, res in zip(chunk, found)]
 
 
+@contextmanager
+def _frozen_heap():
+    """The objects that exist now (the packs above all: hundreds of thousands)
+    are left out of the cyclic collector's passes until the end, unless the
+    program manages frozen objects itself.  The parent unpickles many small
+    results, which start collections that would otherwise walk the whole heap
+    each time; and forked workers share the pages of those objects instead of
+    copying them when a collection writes to them."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def run(packs, docs, processes: int = 1, chunk_size: int = 64, timeout: float | None = None,
         as_matches: bool = False):
     """Yield one result per document, in order.
@@ -137,12 +160,12 @@ def run(packs, docs, processes: int = 1, chunk_size: int = 64, timeout: float | 
             else:
                 yield extract_record(packs, doc, timeout)
         return
-    for p in packs:  # once here, so the workers load the prefilters from the cache
+    for p in packs:  # once here, so that the workers inherit it, or load the prefilters from the cache
         p.prepare()
-    compiled = [p.compiled for p in packs]
     it = iter(docs)
     window = 2 * processes
-    with ProcessPoolExecutor(max_workers=processes, initializer=_init_worker, initargs=(compiled,)) as pool:
+    with _frozen_heap(), ProcessPoolExecutor(max_workers=processes, initializer=_init_worker,
+                                             initargs=(list(packs),)) as pool:
         pending: deque = deque()
         while True:
             while len(pending) < window:

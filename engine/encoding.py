@@ -84,7 +84,10 @@ class _Numbers(dict):
 
 
 class KeyTable:
-    """Numbers for token strings, with the shape kind of each.  Bounded:
+    """Numbers for token strings, with the shape kind of each, and what every
+    pack's encoder reads to find its lexical set: the bare text (``bares``),
+    the same in lower case (``lowers``), and whether it is a paragraph break
+    (``paras``), all computed once for all packs.  Bounded:
     past ``LIMIT`` strings it starts afresh under a new ``generation``, which
     tells the encoders to drop the tables they built on the old numbers."""
 
@@ -97,6 +100,9 @@ class KeyTable:
         self.generation = next(_GENERATIONS)
         self.numbers = _Numbers()
         self.kinds = _Column("uint8")
+        self.bares: list[str] = []
+        self.lowers: list[str] = []
+        self.paras: list[bool] = []
 
     @property
     def keys(self) -> list[str]:
@@ -113,7 +119,13 @@ class KeyTable:
             ids = np.fromiter(map(self.numbers.__getitem__, keys), dtype=np.intp, count=len(keys))
             known = self.kinds.size
             if len(self.keys) > known:
-                self.kinds.extend([_KIND[key_kind(k)[2]] for k in self.keys[known:]])
+                infos = [key_kind(k) for k in self.keys[known:]]
+                self.kinds.extend([_KIND[kind] for _bare, _glued, kind in infos])
+                bares = [bare for bare, _glued, _kind in infos]
+                self.bares.extend(bares)
+                # (a word already in lower case shares its string)
+                self.lowers.extend([low if (low := bare.lower()) != bare else bare for bare in bares])
+                self.paras.extend([kind == "para" for _bare, _glued, kind in infos])
             return self.generation, ids, self.kinds.data[ids]
 
 
@@ -159,8 +171,8 @@ class Encoder:
                     self.lexsets, self.generation = _Column("uint32"), generation
                 known = self.lexsets.size
                 if len(TABLE.keys) > known:
-                    lexset = self.alphabet.lexset
-                    self.lexsets.extend([lexset(k) for k in TABLE.keys[known:]])
+                    self.lexsets.extend(self.alphabet.lexsets_of(TABLE.bares[known:], TABLE.lowers[known:],
+                                                                 TABLE.paras[known:]))
                 lexsets = self.lexsets.data
             break
         codes = kinds.astype("uint32") * self.alphabet.n + BASE + lexsets[ids]

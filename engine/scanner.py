@@ -302,7 +302,10 @@ class Scanner:
         return True
 
     def prepare(self) -> None:
-        """Compile (or load) every prefilter now, so documents do not wait for it."""
+        """Compile (or load) every prefilter now, so documents do not wait
+        for it; and load what a walk builds on first need (the regexes
+        without the POSIX flag, the readers' lookup tables), so that worker
+        processes forked after this inherit them."""
         for group in self.compiled.groups:
             pf = self._prefilter.get(id(group))
             if pf is not None and not pf.failed:
@@ -310,6 +313,10 @@ class Scanner:
                     pf.database()
                 except Exception:  # noqa: BLE001 - see _use_prefilter
                     pf.failed = True
+            if id(group) in self._classes:
+                self._reader(group)
+        for ends in self._ends.values():
+            ends.plain()
 
     def _paragraphs(self, chars):
         """(start, end) of the runs of tokens between paragraph breaks."""

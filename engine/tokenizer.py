@@ -164,8 +164,10 @@ def shape_kind(token: str, glued: bool = False) -> str:
 
     ``glued`` says the token follows the previous one with no space; it only
     matters for straight quotes, which open after a space and close when
-    glued.  Plain ASCII words and numbers take a fast path; everything else
-    goes through ``_shape_kind_full`` (the two agree: see the tests).
+    glued.  Plain ASCII words and numbers take a fast path, and so do words
+    of letters in any script joined by hyphens or apostrophes ("don't",
+    "al-Hadithi", "Zürich"); everything else goes through
+    ``_shape_kind_full`` (they agree: see the tests).
     """
     if token.isascii():
         if token.isalpha():
@@ -176,7 +178,19 @@ def shape_kind(token: str, glued: bool = False) -> str:
             return "mixed"
         if token.isdigit():
             return "num"
+    if token[:1].isalpha():
+        letters = token.translate(_DROP_JOINERS)
+        if letters.isalpha():
+            # what _shape_kind_full decides for such a word: no pattern, set or
+            # sign before its letter rules applies (str.isalpha is \p{L}, and
+            # never \p{N}, \d or whitespace: see the tests)
+            if token[0].isupper():
+                return "upper" if len(letters) > 1 and all(map(str.isupper, letters)) else "cap"
+            return "mixed" if any(map(str.isupper, letters)) else "lower"
     return _shape_kind_full(token, glued)
+
+
+_DROP_JOINERS = str.maketrans("", "", "-'’")
 
 
 def _shape_kind_full(token: str, glued: bool = False) -> str:

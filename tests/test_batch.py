@@ -1,5 +1,6 @@
 """Batch extraction: order, nothing lost, several processes, resume after kill -9."""
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,6 +70,65 @@ def test_a_worker_freezes_what_it_loaded_at_start():
     compiled = [engine.load(PACK).compiled]
     with ProcessPoolExecutor(1, initializer=_init_worker, initargs=(compiled,)) as pool:
         assert pool.submit(gc.get_freeze_count).result() > 0
+
+
+def _worker_pack_state():
+    from engine.batch import _WORKER_PACKS
+
+    return [(id(p), all(e._plain is not None for e in p.scanner._ends.values())) for p in _WORKER_PACKS]
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork here")
+def test_a_forked_worker_works_on_the_parents_prepared_packs():
+    """A forked worker starts from the parent's Pack objects themselves (the
+    same objects, at the same addresses), with what prepare() loaded."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from engine.batch import _init_worker
+
+    packs = [engine.load(PACK).prepare()]
+    assert any(p.scanner._ends for p in packs)  # else the check below holds vacuously
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker,
+                             initargs=(packs,)) as pool:
+        assert pool.submit(_worker_pack_state).result() == [(id(p), True) for p in packs]
+
+
+def test_a_spawned_worker_rebuilds_the_packs_from_their_compiled_records():
+    """Where workers are spawned, not forked, each Pack travels pickled (as its
+    compiled record) and the worker's pack gives the parent's annotations."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from engine.batch import _init_worker, _work_chunk, extract_record
+
+    packs = [engine.load(PACK)]
+    docs = [{"id": 1, "text": "Dr. Ana Ruiz said that 5 km of road remain."}]
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+                             initargs=(packs,)) as pool:
+        found = pool.submit(_work_chunk, docs, None, False).result()
+    expected = extract_record(packs, docs[0])["annotations"]
+    assert expected and found == [expected]
+
+
+def test_the_parent_freezes_its_heap_for_a_pool_run_only():
+    import gc
+
+    from engine.batch import run
+
+    packs = [engine.load(PACK)]
+    docs = [{"id": i, "text": "Ana Ruiz said that 5 km remain."} for i in range(5)]
+    assert gc.get_freeze_count() == 0
+    results = run(packs, docs, processes=2, chunk_size=2)
+    next(results)
+    assert gc.get_freeze_count() > 0  # the packs among them
+    assert len(list(results)) == 4
+    assert gc.get_freeze_count() == 0  # all back with the collector once the pool is done
+    gc.freeze()  # a program that freezes objects itself keeps them frozen
+    try:
+        frozen = gc.get_freeze_count()
+        assert len(list(run(packs, docs, processes=2, chunk_size=2))) == 5
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
 
 
 def _corpus(path: Path, n: int) -> None:

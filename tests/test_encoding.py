@@ -53,6 +53,38 @@ def test_shared_encoding_is_the_one_by_one_encoding(packs, text):
         assert min(pack.encode(tokens), default=chr(BASE)) >= chr(BASE)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=4)).map(
+    lambda w: w.upper() if len(w) % 3 == 0 else w.capitalize() if len(w) % 3 == 1 else w), max_size=12),
+    st.lists(st.sampled_from(_SPACES), min_size=1))
+def test_lexsets_of_many_strings_are_the_lexset_of_each(packs, words, spaces):
+    """Alphabet.lexsets_of, from the bare texts, lower-case texts and paragraph
+    flags the key table keeps, gives what lexset gives one string at a time."""
+    from engine.tokenizer import key_kind
+
+    keys = [spaces[i % len(spaces)] + w for i, w in enumerate(words)]
+    infos = [key_kind(k) for k in keys]
+    for pack in packs:
+        alphabet = pack.compiled.alphabet
+        got = alphabet.lexsets_of([b for b, _, _ in infos], [b.lower() for b, _, _ in infos],
+                               [kind == "para" for _, _, kind in infos])
+        assert got == [alphabet.lexset(k) for k in keys]
+
+
+def test_a_paragraph_break_has_no_lexical_set_even_where_a_lexicon_lists_its_text():
+    from engine.alphabet import Alphabet
+    from engine.tokenizer import key_kind
+
+    alphabet = Alphabet({"\n\n": {"GAP"}, "km": {"UNIT"}}, {"per": {"PER"}})
+    keys = ["\n\n", " km", " Per", " x"]
+    infos = [key_kind(k) for k in keys]
+    assert [kind for _, _, kind in infos][0] == "para"
+    got = alphabet.lexsets_of([b for b, _, _ in infos], [b.lower() for b, _, _ in infos],
+                              [kind == "para" for _, _, kind in infos])
+    assert got == [alphabet.lexset(k) for k in keys]
+    assert got[0] == got[3] == 0 and 0 not in got[1:3]
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.lists(texts, min_size=2, max_size=6))
 def test_a_table_started_afresh_gives_the_same_strings(packs, batch):

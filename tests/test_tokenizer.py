@@ -120,6 +120,32 @@ def test_fast_shape_path_agrees_with_the_full_one(token, glued):
     assert shape_kind(token, glued) == _shape_kind_full(token, glued)
 
 
+# words of letters from any script (every case, titlecase and uncased ones,
+# some that only look like letters) joined by hyphens and apostrophes, with a
+# few characters that must send a word down the full path
+_JOINED = st.lists(st.one_of(st.characters(categories=["L"]), st.characters(categories=["Lt", "Lm", "Lo", "Nl", "Mn"]),
+                             st.sampled_from(list("-'’aZ.$@1s"))), min_size=1, max_size=8).map("".join)
+
+
+@settings(max_examples=400)
+@given(_JOINED, st.booleans())
+def test_the_joined_letters_path_agrees_with_the_full_one(token, glued):
+    from engine.tokenizer import _shape_kind_full, shape_kind
+
+    assert shape_kind(token, glued) == _shape_kind_full(token, glued)
+
+
+def test_what_the_joined_letters_path_assumes_of_every_letter():
+    """shape_kind decides a word of letters (str.isalpha) without the full
+    path's regexes: that holds only while every such character is a \\p{L}
+    for the regex module and never a \\p{N}, a \\d or whitespace.  Both
+    modules carry their own Unicode tables, so this checks every code point."""
+    letter, number = regex.compile(r"\p{L}"), regex.compile(r"[\p{N}\d\s]")
+    wrong = [hex(c) for c in range(0x110000)
+             if chr(c).isalpha() and (not letter.match(chr(c)) or number.match(chr(c)) or chr(c).isspace())]
+    assert wrong == []
+
+
 def test_regression_degree_sign_letter_is_not_an_initial():
     # "41 °C. A cyclist" ends a sentence: the C is a unit, not an initial like "John F. Kennedy"
     assert [t for t, _ in texts_and_kinds("It reached 41 °C. A cyclist fell.")][3:7] == ["°", "C", ".", "A"]
