@@ -62,7 +62,11 @@ def available() -> bool:
 
 def loosen(node):
     """The intermediate form (regexgen) with every match kept and some added:
-    see the module's docstring.  ``("rep", x, lo, None)`` means unbounded."""
+    see the module's docstring.  ``("rep", x, lo, None)`` means unbounded.
+
+    A repeated group becomes a run of a class although keeping its inside
+    (``(a b)*``) would find fewer starts: the Hyperscan build in use loses
+    match ends of such repetitions (tools/hyperscan_repeat_bug.py)."""
     kind = node[0]
     if kind == "set":
         return node

@@ -164,6 +164,9 @@ class Scanner:
         from .alphabet import sentence_start_regex
 
         self._sentence_starts = regex.compile(sentence_start_regex(compiled.alphabet))
+        # constructions that match only where a sentence starts (the prefilter
+        # leaves the anchor out, so _walk checks it before anything else)
+        self._anchored = {c.index for c in cons if c.anchor == "sentence"}
         lo, hi = compiled.alphabet.block("para")
         self._para = regex.compile(f"[{chr(lo)}-{chr(hi)}]+")
         self._must = {id(g): regex.compile(g.must) for g in compiled.groups if g.must is not None}
@@ -366,9 +369,17 @@ class Scanner:
         A member with an automaton (``reader`` gives the document as its
         classes; longest.py) learns where its longest match ends from it,
         without a regex; only the member taken at a start then runs its
-        regex, without the POSIX flag and up to that end, for its slots."""
+        regex, without the POSIX flag and up to that end, for its slots.
+
+        The prefilter takes a construction's sentence anchor to hold (see
+        prefilter.loosen); at a start where it fails, the regex would fail
+        too, so a member with one is dropped there before its automaton
+        reads a token."""
         m = len(pf.members)
-        entries = {index: (matcher, -self.priorities[index], index, names, self._ends.get(index))
+        anchored = self._anchored
+        sentence = self._sentence_starts
+        entries = {index: (matcher, -self.priorities[index], index, names, self._ends.get(index),
+                           index in anchored)
                    for _kind, index, matcher, names in runner}
         slots = [entries[index] for index in pf.members]
         hits = pf.hits(chars)
@@ -390,8 +401,10 @@ class Scanner:
                 options = []
                 limit = (pos + 1) * m
                 while k < count and hits[k] < limit:
-                    matcher, rank, index, names, ends = slots[hits[k] - pos * m]
+                    matcher, rank, index, names, ends, anchor = slots[hits[k] - pos * m]
                     k += 1
+                    if anchor and sentence.match(chars, pos, end) is None:
+                        continue
                     found = None
                     stop = None if ends is None else ends.longest.end(ids, pos, end, deadline)
                     if stop is None:  # no automaton, or it cannot tell: the POSIX regex
@@ -409,7 +422,7 @@ class Scanner:
                 for _, found, stop, index, names, ends in options:
                     if found is None:  # the end is known: the slots, from the first match that ends there
                         found = ends.plain().fullmatch(chars, pos, stop, timeout=_left(deadline))
-                        if found is None:  # only the sentence anchor can fail here
+                        if found is None:  # cannot happen: the anchor, all it could fail on, held
                             continue
                     out.append(Candidate(pos, stop, index, _frags(found, names)))
                     last = stop

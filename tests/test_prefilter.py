@@ -18,7 +18,7 @@ import engine
 from engine import longest, prefilter
 from engine.regexgen import RegexBuilder
 from engine.scanner import Scanner, _Ends, resolve, slot_groups
-from trees import regex_trees
+from trees import has_assertion, regex_trees, sample
 
 pytestmark = pytest.mark.skipif(not prefilter.available(), reason="the hyperscan module is not installed")
 
@@ -75,6 +75,51 @@ def test_cut_expressions_report_every_start_and_exactly_those_of_their_cut_loose
             assert set(real) <= set(found[i]), (node, text)
             assert set(_starts(regex.compile(builder.emit(prefilter.loosen(node))), text)) <= set(found[i])
             assert found[i] == _starts(regex.compile(builder.emit(short)), text), (node, text)
+
+
+def _grouped(codes):
+    """Trees with a repeated sub-expression that is not a plain set, between
+    two others (``regex_trees`` seldom makes one): ``p (x y){lo,hi} q``."""
+    tree = regex_trees(codes, min_hi=2, assertions=True)
+    return st.tuples(tree, tree, tree, tree, st.integers(0, 2), st.one_of(st.none(), st.integers(2, 4))).map(
+        lambda t: ("seq", [t[0], ("rep", ("seq", [t[1], t[2]]), t[4], t[5] if t[5] is None else max(t[4], t[5])), t[3]]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_grouped(CODES[:4]), regex_trees(CODES[:4], min_hi=2, assertions=True)),
+       st.randoms(use_true_random=False), st.text("abcde", max_size=6), st.text("abcde", max_size=6), st.booleans())
+def test_a_match_planted_in_the_text_is_among_the_starts(node, rng, before, after, keyed):
+    """A string the construction matches, planted between random text: its
+    start, and every other start of a real match, is among the starts the
+    prefilter reports, with and without the cut (the random texts of the
+    tests above seldom hold a match of a large tree, nor trees a repeated
+    group; here both are common)."""
+    planted = sample(node, rng)
+    text = before + planted + after
+    pf = prefilter.build({0: node}, CODES, _key if keyed else None)
+    if pf is None:
+        assert prefilter._nullable(prefilter.loosen(node))
+        return
+    real = _starts(regex.compile("(?p)" + RegexBuilder({}, None, max_repeat=10_000).emit(node)), text)
+    if not has_assertion(node):
+        assert len(before) in real  # the planted string is a match (so the sampler is right)
+    assert set(real) <= set(pf.starts(text)[0]), (node, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_grouped(CODES[:4]), regex_trees(CODES[:4], min_hi=2, assertions=True)),
+       st.randoms(use_true_random=False))
+def test_every_string_a_construction_matches_its_loosening_matches(node, rng):
+    """``loosen`` keeps every match: strings drawn from the construction's
+    language match its loosened form whole, and begin with a match of the
+    cut form (no Hyperscan involved: an oracle of the loosening alone)."""
+    builder = RegexBuilder({}, None, max_repeat=10_000)
+    loose = prefilter.loosen(node)
+    whole = regex.compile(builder.emit(loose))
+    short = regex.compile(builder.emit(prefilter.cut(loose, prefilter._rare(_key))))
+    for _ in range(5):
+        text = sample(node, rng)
+        assert whole.fullmatch(text) and short.match(text), (node, text)
 
 
 def test_a_cut_keeps_the_items_up_to_the_last_rare_one_and_cuts_that_one_inside():
@@ -177,21 +222,28 @@ def test_threads_scan_with_one_pack_at_once(tmp_path, monkeypatch):
     assert together == alone and all(alone)
 
 
+SENTENCE = "(?:^|(?<=e))"  # where a "sentence" starts, in the walk's test: at the start or after an 'e'
+
+
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(regex_trees(CODES[:4], min_hi=1, assertions=True), st.integers(0, 2)),
+@given(st.lists(st.tuples(regex_trees(CODES[:4], min_hi=1, assertions=True), st.integers(0, 2), st.booleans()),
                 min_size=1, max_size=4),
        st.text("abcde", max_size=24), st.integers(1, 8), st.integers(0, 24))
 def test_walking_the_starts_keeps_what_resolve_keeps_of_every_candidate(members, text, max_tokens, cut):
     """The scanner's walk over prefiltered starts (it skips the starts inside
     the last match taken) against resolve over every member's longest match
-    at every start, with the text cut into two segments as paragraphs cut it."""
-    nodes = {i: ("group", "g", node) for i, (node, _) in enumerate(members)}
+    at every start, with the text cut into two segments as paragraphs cut it.
+    Some members match only where a sentence starts (an anchor in front of
+    their regex, left out of the prefilter, which the walk checks itself)."""
+    nodes = {i: ("group", "g", node) for i, (node, _, _) in enumerate(members)}
     pf = prefilter.build(nodes, CODES)
     if pf is None:
         return
     builder = RegexBuilder({}, None, max_repeat=10_000)
-    patterns = {i: regex.compile("(?p)" + builder.emit(n)) for i, n in nodes.items()}
-    priorities = {i: prio for i, (_, prio) in enumerate(members)}
+    anchored = {i for i, (_, _, anchor) in enumerate(members) if anchor}
+    patterns = {i: regex.compile("(?p)" + (SENTENCE if i in anchored else "") + builder.emit(n))
+                for i, n in nodes.items()}
+    priorities = {i: prio for i, (_, prio, _) in enumerate(members)}
     cut = min(cut, len(text))
     segments = [(0, cut), (cut, len(text))]
     cands = []
@@ -203,6 +255,7 @@ def test_walking_the_starts_keeps_what_resolve_keeps_of_every_candidate(members,
                     cands.append((pos, m.end(), i, tuple(("slot", a, b) for a, b in m.spans("g") if b > a)))
     scanner = Scanner.__new__(Scanner)
     scanner.priorities, scanner.max_tokens, scanner._ends = priorities, max_tokens, {}
+    scanner._anchored, scanner._sentence_starts = anchored, regex.compile(SENTENCE)
     runner = [("regex", i, patterns[i], slot_groups(patterns[i], {"slot": "g"})) for i in nodes]
     expected = [tuple(c) for c in resolve(cands, "longest", priorities)]
     got = scanner._walk(runner, pf, text, segments, time.monotonic() + 60)
