@@ -228,6 +228,73 @@ def nullable(node, rules: dict, memo: dict | None = None) -> bool:
     return True
 
 
+def hoist_aliases(rules: dict) -> dict:
+    """The rules with every alias that Lark cannot take where it stands made
+    a rule of its own.
+
+    A pack may name any group (``(RELC -> obj)?``): the alias marks a slot.
+    Lark takes an alias only at the end of one of a rule's alternatives, so
+    for its grammar an alias anywhere else becomes a reference to a new rule
+    ``NAME__inlineK: ... -> NAME``, which matches the same tokens and is
+    reduced under the same alias (lalr.py reads a slot from the alias)."""
+    out: dict = {}
+    taken = set(rules)
+    count = 0
+
+    def inner(node):
+        nonlocal count
+        kind = node[0]
+        if kind in ("seq", "alt"):
+            return (kind, [inner(c) for c in node[1]])
+        if kind == "rep":
+            return ("rep", inner(node[1]), node[2], node[3])
+        if kind == "alias":
+            count += 1
+            name = f"{node[2]}__inline{count}"
+            while name in taken:
+                count += 1
+                name = f"{node[2]}__inline{count}"
+            taken.add(name)
+            out[name] = ("alias", inner(node[1]), node[2])
+            return ("ref", name)
+        return node
+
+    def top(node):  # where Lark takes an alias: a whole alternative of a rule
+        if node[0] == "alias":
+            return ("alias", inner(node[1]), node[2])
+        return inner(node)
+
+    for name, ast in rules.items():
+        out[name] = ("alt", [top(c) for c in ast[1]]) if ast[0] == "alt" else top(ast)
+    return {name: out[name] for name in list(rules) + [n for n in out if n not in rules]}
+
+
+def bnf_size(node, cap: int) -> int:
+    """About how many alternatives Lark writes the rule ``node`` out into
+    (its EBNF made plain BNF: each optional item doubles a sequence, a range
+    ``x~a..b`` becomes one alternative per count), at most ``cap``."""
+    kind = node[0]
+    if kind == "seq":
+        total = 1
+        for c in node[1]:
+            total = min(cap, total * bnf_size(c, cap))
+        return total
+    if kind == "alt":
+        return min(cap, sum(bnf_size(c, cap) for c in node[1]))
+    if kind == "alias":
+        return bnf_size(node[1], cap)
+    if kind == "rep":
+        inner, lo, hi = bnf_size(node[1], cap), node[2], node[3]
+        if hi is None:  # a rule of its own that repeats: one or two alternatives here
+            return min(cap, 1 if lo == 0 else 2)
+        total, power = 0, min(cap, inner ** lo) if lo < 64 else cap
+        for _ in range(lo, hi + 1):
+            total = min(cap, total + power)
+            power = min(cap, power * inner)
+        return total
+    return 1
+
+
 # ---------------------------------------------------------------------------
 # Printing: AST -> Lark text (deterministic)
 def lit_text(text: str, ci: bool) -> str:

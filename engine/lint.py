@@ -4,7 +4,7 @@ Each finding is one line ``FILE:LINE: warning[Wnnn] ...``.
 """
 from __future__ import annotations
 
-from .grammar import reachable, walk
+from .grammar import bnf_size, hoist_aliases, reachable, walk
 
 
 def _finding(code, file, line, text):
@@ -48,25 +48,47 @@ def lint(pack) -> list[str]:
     return out
 
 
+AMBIGUITY_LIMIT = 4_000  # BNF alternatives past which Lark takes seconds to build a table
+
+
 def _ambiguity(compiled) -> list[str]:
     """Regular constructions need no LALR table, but a grammar conflict there
-    often means an ambiguous rule that makes the regex backtrack."""
+    often means an ambiguous rule that makes the regex backtrack.
+
+    Lark writes a grammar out as plain BNF before it builds a table, and a
+    range over a group (``(A | B)~0..30``) multiplies alternatives: a
+    construction whose rules come to more than ``AMBIGUITY_LIMIT`` is not
+    checked, and a finding says so."""
     from lark.exceptions import GrammarError
 
+    from .compiler import lark_text
     from .lalr import build_tables
 
-    out = []
+    rules = hoist_aliases(compiled.rule_asts)
+    out, skipped = [], []
     for c in compiled.constructions:
         if c.backend != "regex":
             continue
+        names = reachable(rules, c.start)
+        size = 0
+        for name in names:
+            size = min(AMBIGUITY_LIMIT + 1, size + bnf_size(rules[name], AMBIGUITY_LIMIT + 1))
+        if size > AMBIGUITY_LIMIT:
+            biggest = max(names, key=lambda n: bnf_size(rules[n], AMBIGUITY_LIMIT + 1))
+            skipped.append(_finding("W106", c.file, c.line,
+                                    f"construction '{c.name}' is not checked for ambiguity (W104): written out as "
+                                    f"plain BNF its rules have more than {AMBIGUITY_LIMIT:,} alternatives (most in "
+                                    f"rule '{biggest}'), more than Lark builds a table for in reasonable time; a "
+                                    "repetition range over a group, such as (A | B)~0..30, multiplies them"))
+            continue
         try:
-            build_tables(compiled.grammar_text, [c.start])
+            build_tables(lark_text(rules, [c.start]), [c.start])
         except GrammarError as exc:
             first = str(exc).strip().splitlines()[0]
             out.append(_finding("W104", c.file, c.line,
                                 f"construction '{c.name}' is ambiguous ({first}); it works, but an ambiguous "
                                 "rule can make matching slow"))
-    return out
+    return out + skipped
 
 
 def static_overlaps(pack) -> list[str]:
