@@ -39,6 +39,8 @@ KIND_CLASSES: dict[str, frozenset[str]] = {
     "dash": frozenset({"DASH", "PUNCT"}),
     "hyphen": frozenset({"DASH", "HYPHEN", "PUNCT"}),
     "punct": frozenset({"PUNCT"}),
+    "lbracket": frozenset({"PUNCT"}),  # ( and [: a sentence may open with one
+    "rbracket": frozenset({"PUNCT"}),  # ) and ]: one may close a sentence, after its stop
     "stop": frozenset({"PUNCT", "STOP"}),
     "sentend": frozenset({"PUNCT", "STOP", "SENTEND"}),
     "currency": frozenset({"CURRENCY", "SYM"}),
@@ -148,6 +150,8 @@ _CLOSE_QUOTES = {"”", "’", "»", "›"}
 _DASHES = {"—", "–", "―", "‒", "--", "---", "−"}
 _STOPS = {".", "!", "?", "…", "..", "...", "....", "?!", "!?"}
 _PUNCT = set(",;:()[]{}") | {"¿", "¡"}
+_OPEN_BRACKETS = {"(", "["}
+_CLOSE_BRACKETS = {")", "]"}
 _KIND_PATTERNS = [
     ("url", regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     ("ord", regex.compile(r"\d+(?:st|nd|rd|th)")),
@@ -211,6 +215,10 @@ def _shape_kind_full(token: str, glued: bool = False) -> str:
         return "dash"
     if token in _STOPS:
         return "stop"
+    if token in _OPEN_BRACKETS:
+        return "lbracket"
+    if token in _CLOSE_BRACKETS:
+        return "rbracket"
     if token in _PUNCT:
         return "punct"
     if token.endswith("$") or (len(token) == 1 and regex.match(r"\p{Sc}", token)):
@@ -345,10 +353,11 @@ def tokenize(text: str) -> Tokens:
 #
 # One rule, used both here and by the SENTEND pass over token characters
 # (api.Pack.encode): a sentence ends at a STOP token that is followed by any
-# closing quotes and then by a token that can start a sentence, a paragraph
+# closing quotes or brackets and then by a token that can start a sentence
+# (an opening bracket among them: "... an ally. (The aide ..."), a paragraph
 # break, or the end of the text.
-SENTENCE_CLOSERS = ("rquote",)
-SENTENCE_STARTERS = ("cap", "upper", "abbr_cap", "alnum", "num", "lquote", "para", "currency")
+SENTENCE_CLOSERS = ("rquote", "rbracket")
+SENTENCE_STARTERS = ("cap", "upper", "abbr_cap", "alnum", "num", "lquote", "para", "currency", "lbracket")
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:

@@ -103,6 +103,24 @@ def test_sentences_respect_abbreviations_and_quotes():
     assert got == ["Col. Ryan Dillon spoke.", '"We stay," he said.', "Mr. Smith left!", "New paragraph"]
 
 
+WORDS = st.lists(st.sampled_from(["the", "port", "said", "it", "would", "reopen", "on", "Monday"]), max_size=5)
+SENTENCE = st.tuples(st.sampled_from(["Ruiz", "The", "Officials", "Voters"]), WORDS, st.sampled_from(".!?"),
+                     st.sampled_from(["", "()", "[]"])).map(
+    lambda t: (t[3][:1] + " ".join([t[0], *t[1]]) + t[2] + t[3][1:]))
+
+
+@settings(max_examples=200)
+@given(st.lists(SENTENCE, min_size=1, max_size=5))
+def test_a_sentence_may_open_with_a_bracket_and_close_after_its_stop(parts):
+    """Sentences of our own, some wrapped whole in round or square brackets
+    ("... an ally. (The aide left.) Ruiz ..."), joined by spaces: the
+    tokenizer finds exactly them."""
+    text = " ".join(parts)
+    tokens = tokenize(text)
+    got = [text[tokens.span(i, j)[0]:tokens.span(i, j)[1]] for i, j in sentences(tokens)]
+    assert got == parts
+
+
 @given(st.text())
 def test_sentences_cover_tokens_in_order(text):
     tokens = tokenize(text)
