@@ -25,3 +25,24 @@ def test_a_blob_from_another_regex_version_falls_back_to_compiling():
     assert fastregex.load("a+b", ("0.0.0", blob[1])).pattern == "a+b"
     assert fastregex.load("a+b", None).findall("aab ab") == ["aab", "ab"]
     assert fastregex.load("a+b", (blob[0], ("nonsense",))).findall("ab") == ["ab"]
+
+
+@settings(max_examples=60)
+@given(st.sampled_from(PATTERNS))
+def test_the_opcodes_are_kept_compact_and_come_back_unchanged(pattern):
+    """The blob keeps the opcodes as an array of 32-bit numbers, and the
+    core gets back the very list it made (a blob of an older engine, with
+    the list itself, loads too)."""
+    seen = []
+    core = fastregex._MAIN._regex
+    original = core.compile
+    core.compile = lambda *args: seen.append(args) or original(*args)
+    try:
+        regex.compile(pattern, cache_pattern=False)
+    finally:
+        core.compile = original
+    _, blob = fastregex.compile_with_code(pattern)
+    code = blob[1][fastregex._CODE]
+    assert code.itemsize == 4 and code.tolist() == seen[-1][fastregex._CODE]
+    assert fastregex._unpacked(pickle.loads(pickle.dumps(blob[1]))) == seen[-1]
+    assert fastregex.load(pattern, (blob[0], seen[-1])).pattern == pattern  # the older form
