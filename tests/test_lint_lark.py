@@ -85,6 +85,21 @@ def test_the_bundled_attribution_pack_checks_without_a_crash():
     assert [f for f in findings if "warning[W106]" in f and "'adding'" in f]  # agap: (AGW | quote_in)~0..30
 
 
+def _as_pack(n):
+    """A test tree (trees.regex_trees) as a pack's rule: its slot groups are
+    aliases, and each set of codes is the class of its lowest code (A to D)."""
+    kind = n[0]
+    if kind == "group":
+        return ("alias", _as_pack(n[2]), n[1])
+    if kind in ("seq", "alt"):
+        return (kind, [_as_pack(c) for c in n[1]])
+    if kind == "rep":
+        return ("rep", _as_pack(n[1]), n[2], n[3])
+    if kind == "set":
+        return ("term", "ABCD"[min(n[1]) - ord("a")])
+    return n
+
+
 @settings(max_examples=200, deadline=None)
 @given(regex_trees([ord(c) for c in "abcd"]), st.integers(1, 200))
 def test_bnf_size_counts_the_alternatives_of_sequences_options_and_ranges(node, cap):
@@ -109,17 +124,7 @@ def test_bnf_size_counts_the_alternatives_of_sequences_options_and_ranges(node, 
             return sum(count(n[1]) ** k for k in range(n[2], n[3] + 1))
         return 1
 
-    def plain(n):  # the test trees' slot groups are aliases in a pack
-        kind = n[0]
-        if kind == "group":
-            return ("alias", plain(n[2]), n[1])
-        if kind in ("seq", "alt"):
-            return (kind, [plain(c) for c in n[1]])
-        if kind == "rep":
-            return ("rep", plain(n[1]), n[2], n[3])
-        return n
-
-    assert bnf_size(plain(node), cap) == min(cap, count(node))
+    assert bnf_size(_as_pack(node), cap) == min(cap, count(node))
 
 
 @settings(max_examples=100, deadline=None)
@@ -129,19 +134,7 @@ def test_hoisting_leaves_aliases_only_where_lark_takes_them(node):
     alternative of one, and the rules print as text Lark loads (a random
     tree may be ambiguous: a conflict, or the same alternative twice, is
     Lark's verdict on the grammar, not a failure to load it)."""
-    def as_pack(n):
-        kind = n[0]
-        if kind == "group":
-            return ("alias", as_pack(n[2]), n[1])
-        if kind in ("seq", "alt"):
-            return (kind, [as_pack(c) for c in n[1]])
-        if kind == "rep":
-            return ("rep", as_pack(n[1]), n[2], n[3])
-        if kind == "set":
-            return ("term", "ABCD"[min(n[1]) - ord("a")])
-        return n
-
-    rules = hoist_aliases({"start": ("seq", [as_pack(node), ("term", "Z")])})
+    rules = hoist_aliases({"start": ("seq", [_as_pack(node), ("term", "Z")])})
 
     def inner_aliases(n, top):
         kind = n[0]
