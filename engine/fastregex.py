@@ -13,7 +13,8 @@ core refuses them.  Tests check that both ways give identical matches.
 
 The opcodes are unsigned 32-bit numbers, kept as an ``array`` (four bytes
 each): a new process reads them in one copy instead of unpickling a list
-of a million Python ints (the attribution pack's load 0.12 -> 0.07 s).
+of a million Python ints (loading both bundled packs in a new process
+took 0.19-0.27 s with lists, 0.16-0.17 s with arrays).
 """
 from __future__ import annotations
 
