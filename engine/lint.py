@@ -65,16 +65,14 @@ def _ambiguity(compiled) -> list[str]:
     from .lalr import build_tables
 
     rules = hoist_aliases(compiled.rule_asts)
+    sizes = {name: bnf_size(ast, AMBIGUITY_LIMIT + 1) for name, ast in rules.items()}
     out, skipped = [], []
     for c in compiled.constructions:
         if c.backend != "regex":
             continue
         names = reachable(rules, c.start)
-        size = 0
-        for name in names:
-            size = min(AMBIGUITY_LIMIT + 1, size + bnf_size(rules[name], AMBIGUITY_LIMIT + 1))
-        if size > AMBIGUITY_LIMIT:
-            biggest = max(names, key=lambda n: bnf_size(rules[n], AMBIGUITY_LIMIT + 1))
+        if sum(sizes[name] for name in names) > AMBIGUITY_LIMIT:
+            biggest = max(names, key=sizes.__getitem__)
             skipped.append(_finding("W106", c.file, c.line,
                                     f"construction '{c.name}' is not checked for ambiguity (W104): written out as "
                                     f"plain BNF its rules have more than {AMBIGUITY_LIMIT:,} alternatives (most in "
