@@ -15,7 +15,7 @@ start empty each time, as in a new process.  Run from the project root:
 (a pack's lexicon files are found relative to it, so an older version goes
 beside the current one; the first load of a new version compiles it and its
 Hyperscan databases, which takes a few seconds, into the cache).  Delete the
-copy afterwards: `larkspan bench` and the tests take every pack in rules/.
+copy afterwards: `larkspan bench` without `--pack` takes every pack in rules/.
 """
 from __future__ import annotations
 
