@@ -211,6 +211,48 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
+
+
+def cmd_cache(args) -> int:
+    from . import cache
+
+    if args.max_size is not None:
+        try:
+            limit = cache.parse_size(args.max_size)
+        except ValueError as exc:
+            raise UsageError(f"--max-size: {exc}", fix="for example --max-size 500M, or --max-size off") from None
+    else:
+        limit = cache._limit_from_env()
+    directory = cache.cache_dir()
+    if args.action == "info":
+        found, partial = cache.entries()
+        packs = sum(e.path.suffix == ".pkl" for e in found)
+        total = sum(e.size for e in found)
+        print(f"cache: {directory}")
+        print(f"  {len(found)} entries, {_size(total)}: {packs} compiled packs, "
+              f"{len(found) - packs} prefilter databases" + (f"; {len(partial)} half-written" if partial else ""))
+        if found:
+            age = (time.time() - found[0].used) / 86400
+            print(f"  least recently used: {age:.1f} days ago")
+        print(f"  limit: {_size(limit) if limit is not None else 'none'} "
+              "(LARKSPAN_CACHE_MAX; the least recently used entries go when a new one is written)")
+        return 0
+    if args.action == "clear":
+        report = cache.prune(max_bytes=0, dry_run=args.dry_run)
+    else:
+        older = args.older_than * 86400 if args.older_than is not None else None
+        report = cache.prune(max_bytes=limit, older_than=older, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    print(f"cache: {directory}: {verb} {len(report.removed)} entries ({_size(report.freed)}); "
+          f"{len(report.kept)} entries ({_size(report.size)}) kept")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -276,6 +318,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--watch-cycles", type=int, default=None, help=argparse.SUPPRESS)
     sp.add_argument("--no-cache", action="store_true")
     sp.set_defaults(func=cmd_test)
+
+    sp = sub.add_parser("cache", help="show or prune the cache of compiled packs",
+                        description="The cache of compiled packs and prefilter databases "
+                        "($LARKSPAN_CACHE or ~/.cache/larkspan). 'info' (the default) shows its size, "
+                        "'prune' removes the least recently used entries beyond --max-size (default: "
+                        "$LARKSPAN_CACHE_MAX or 1 GiB) and those unused for --older-than days, "
+                        "'clear' removes every entry. Nothing else in the directory is touched.")
+    sp.add_argument("action", nargs="?", choices=["info", "prune", "clear"], default="info")
+    sp.add_argument("--max-size", metavar="SIZE", help="e.g. 500M or 2G; 'off' for no limit")
+    sp.add_argument("--older-than", type=float, metavar="DAYS", help="also remove entries unused this long")
+    sp.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
+    sp.set_defaults(func=cmd_cache)
 
     from . import bench, cli_eval
 
