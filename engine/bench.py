@@ -44,12 +44,15 @@ def read_corpus(path: str, megabytes: float) -> list[str]:
     """The texts of a JSONL corpus (a 'text' per line), up to ``megabytes`` of
     them.  A file that cannot be read, or a line that is not a JSON object
     with a 'text' string, raises InputError naming the file and the line."""
+    import io
+
+    from .docio import _DAMAGED, open_input
     from .errors import InputError
 
-    fix = "give a JSONL file with a 'text' string per line"
+    fix = "give a JSONL file (gzip, bzip2 or xz compressed or not) with a 'text' string per line"
     texts, size = [], 0
     try:
-        with open(path, encoding="utf-8") as fh:
+        with io.TextIOWrapper(open_input(path)[0], encoding="utf-8") as fh:
             for number, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
@@ -64,7 +67,7 @@ def read_corpus(path: str, megabytes: float) -> list[str]:
                 size += len(text)
                 if size >= megabytes * 1e6:
                     break
-    except (OSError, UnicodeDecodeError) as exc:
+    except (*_DAMAGED, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the corpus ({exc})", file=path, fix=fix) from None
     return texts
 

@@ -96,6 +96,12 @@ def cmd_extract(args) -> int:
             print(f"larkspan: interrupted after {counts['docs']} documents; run again with --resume "
                   f"to carry on from {args.output}.part", file=sys.stderr)
         return 130
+    except LarkspanError as exc:  # the input itself broke off (a damaged compressed stream)
+        if out is not sys.stdout:
+            out.close()
+            exc.fix += (f"; the {counts['docs']} documents before it are in {args.output}.part: "
+                        "run again with --resume once the input is whole")
+        raise
     finally:
         if bar is not None:
             bar.close()

@@ -1,18 +1,24 @@
 """Reading input documents and writing JSONL output safely.
 
 Input is a plain-text file (one document), a JSONL file (``{"id", "text"}``
-per line) or standard input (``-``; JSONL when its first character is '{').
-A bad line never stops a run: it becomes an error record, so every input
-line has exactly one output line.  Output goes to a temporary file that is
-renamed into place only when the run is complete.
+per line) or standard input (``-``; JSONL when its first character is '{'),
+any of them compressed with gzip, bzip2 or xz (recognized by their first
+bytes, whatever the file is called).  A bad line never stops a run: it
+becomes an error record, so every input line has exactly one output line.
+Output goes to a temporary file that is renamed into place only when the run
+is complete; an output path ending in .gz, .bz2 or .xz is compressed.
 """
 from __future__ import annotations
 
+import bz2
+import gzip
 import io
 import json
+import lzma
 import os
 import sys
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,44 +65,171 @@ def _parse_jsonl_line(raw: bytes | str, n: int, source: str) -> Doc:
     return Doc(n, doc_id, text, meta)
 
 
+# first bytes of a compressed stream -> its name; output suffix -> the same
+_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
+_SUFFIX = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}
+_OPEN = {"gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}  # each takes a path or a file object
+_TOOL = {"gzip": "gzip -t", "bz2": "bzip2 -t", "xz": "xz -t"}
+# what a damaged or cut-off compressed stream raises while it is read
+_DAMAGED = (EOFError, OSError, zlib.error, lzma.LZMAError)
+
+
+def compression_of(head: bytes) -> str | None:
+    """'gzip', 'bz2' or 'xz' when ``head`` (a stream's first bytes) opens such a stream."""
+    return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), None)
+
+
+def compression_for(path: str) -> str | None:
+    """The compression an output path asks for by its suffix, or None."""
+    return _SUFFIX.get(os.path.splitext(path)[1].lower())
+
+
+def _plain_name(path: str) -> str:
+    """``path`` without a compression suffix ('a.jsonl.gz' -> 'a.jsonl')."""
+    root, ext = os.path.splitext(path)
+    return root if ext.lower() in _SUFFIX else path
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream's bytes with its first ``head`` bytes, already read, put back."""
+
+    def __init__(self, head: bytes, rest):
+        self.head, self.rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.head:
+            data, self.head = self.head[:len(buffer)], self.head[len(buffer):]
+        else:
+            data = self.rest.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _sniff_format(stream):
+    """('jsonl' or 'text', the stream with nothing lost): JSONL when the first
+    character that is not a space (within the first 64 KB) is '{'."""
+    head = stream.read(1 << 16)
+    fmt = "jsonl" if head.lstrip()[:1] == b"{" else "text"
+    return fmt, io.BufferedReader(_Prefixed(head, stream))
+
+
 def read_docs(path: str, fmt: str = "auto"):
-    """Yield Doc for every document of ``path`` ('-' for stdin)."""
+    """Yield Doc for every document of ``path`` ('-' for stdin).
+
+    A compressed input is read through its decompressor; each Doc's ``size``
+    is then the compressed bytes read meanwhile (where the input can tell),
+    so a progress bar over the file's size stays right.  A stream that turns
+    out damaged or cut off stops the run with an InputError naming the last
+    line read."""
+    from .errors import InputError
+
     if path == "-":
-        stream = sys.stdin.buffer
+        raw = sys.stdin.buffer
         source = "<stdin>"
-        if fmt == "auto":
-            data = stream.read()
-            fmt = "jsonl" if data.lstrip()[:1] == b"{" else "text"
-            stream = io.BytesIO(data)
     else:
         source = path
-        if fmt == "auto":
-            fmt = "jsonl" if path.endswith((".jsonl", ".ndjson")) else "text"
         try:
-            stream = open(path, "rb")
+            raw = open(path, "rb")
         except OSError as exc:
-            from .errors import InputError
-
             raise InputError(f"cannot read the input: {exc.strerror}", file=path,
                              fix="check the path; use '-' to read standard input") from None
+    kind = compression_of(raw.peek(6)[:6]) if hasattr(raw, "peek") else None
+    stream = _OPEN[kind](raw, "rb") if kind else raw
+    position = raw.tell if kind and raw.seekable() else None
+    n = 0
     try:
+        if fmt == "auto":
+            name = _plain_name(path)
+            if name.endswith((".jsonl", ".ndjson")):
+                fmt = "jsonl"
+            elif name.endswith(".txt") or (path != "-" and not kind):
+                fmt = "text"
+            else:  # standard input, or a compressed file whose name does not say
+                fmt, stream = _sniff_format(stream)
         if fmt == "text":
-            raw = stream.read()
-            doc_id = "stdin" if path == "-" else Path(path).stem
+            data = stream.read()
+            doc_id = "stdin" if path == "-" else Path(_plain_name(path)).stem
             try:
-                yield Doc(1, doc_id, raw.decode("utf-8"), {}, size=len(raw))
+                yield Doc(1, doc_id, data.decode("utf-8"), {}, size=len(data))
             except UnicodeDecodeError as exc:
                 doc = _bad(1, doc_id, "E400", f"{source}: invalid UTF-8 at byte {exc.start}")
-                doc.size = len(raw)
+                doc.size = len(data)
                 yield doc
             return
-        for n, raw in enumerate(stream, 1):
-            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            yield parse_jsonl_line(raw, n, source)
+        consumed = 0
+        for n, line in enumerate(stream, 1):
+            if n == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            doc = parse_jsonl_line(line, n, source)
+            if position is not None:  # compressed bytes read, as the progress bar's total is the file's size
+                doc.size, consumed = position() - consumed, position()
+            yield doc
+    except _DAMAGED as exc:
+        if not kind:
+            raise
+        raise damaged(kind, source, n, exc) from None
     finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
+        if raw is not sys.stdin.buffer:
+            raw.close()
+
+
+def open_input(path: str):
+    """``path`` opened for reading bytes, through its decompressor if it is
+    compressed (by its first bytes); (the stream, the compression or None)."""
+    with open(path, "rb") as fh:
+        kind = compression_of(fh.read(6))
+    return (_OPEN[kind](path, "rb") if kind else open(path, "rb")), kind
+
+
+def damaged(kind: str, source: str, after: int, exc: Exception):
+    """The InputError for a compressed stream that breaks off after line ``after``."""
+    from .errors import InputError
+
+    where = f"after line {after}" if after else "before its first line"
+    return InputError(f"the {kind} stream is damaged or cut off {where} ({exc})", file=source,
+                      fix=f"test the file ({_TOOL[kind]} FILE) and replace it")
+
+
+def _decompressed(fh):
+    """The bytes of an open file, decompressed in chunks if it is compressed,
+    as far as they go: a stream cut off mid-write (kill -9) or damaged gives
+    everything before that point.  Streams written one after another (as
+    gzip, bzip2 and xz allow) are read one after another."""
+    kind = compression_of(fh.peek(6)[:6])
+    new = {"gzip": lambda: zlib.decompressobj(wbits=31), "bz2": bz2.BZ2Decompressor,
+           "xz": lzma.LZMADecompressor}.get(kind)
+    decompressor = new() if new else None
+    while chunk := fh.read(1 << 16):
+        if decompressor is None:
+            yield chunk
+            continue
+        try:
+            while chunk:
+                yield decompressor.decompress(chunk)
+                chunk = decompressor.unused_data if decompressor.eof else b""
+                if chunk:  # the next stream begins
+                    decompressor = new()
+        except _DAMAGED:  # keep what came before
+            return
+
+
+def salvage(path: str) -> bytes:
+    """All that a (maybe compressed, maybe cut off) file holds, as far as it goes."""
+    with open(path, "rb") as fh:
+        return b"".join(_decompressed(fh))
+
+
+def _whole_lines(path: str):
+    """The complete lines of a (maybe compressed, maybe cut off) file, streamed."""
+    with open(path, "rb") as fh:
+        pending = b""
+        for chunk in _decompressed(fh):
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in lines:
+                yield line + b"\n"
 
 
 class AtomicWriter:
@@ -136,29 +269,69 @@ class ResumableOutput:
     ``resume=True`` the next run keeps its complete lines, drops a torn last
     line, and carries on after them, so it ends with the same output as an
     uninterrupted run.  ``PATH`` itself only ever holds a finished run.
+
+    A path ending in .gz, .bz2 or .xz is written compressed.  Resuming one
+    decompresses what the part holds (a stream cut off by kill -9 up to where
+    it stops), keeps its complete lines and writes them into a new part.
     """
 
     def __init__(self, path: str, resume: bool = False):
         self.path = path
         self.part = path + ".part"
+        self.kind = compression_for(path)
+        self._raw = None
         self.done_ids: list = []
         self.fh = None
-        if resume and os.path.exists(self.part):
+        if resume and os.path.exists(self.part) and self.kind:
+            self._resume_compressed()
+        elif resume and os.path.exists(self.part):
             keep = 0
             with open(self.part, "rb") as fh:
                 for raw in fh:
-                    if not raw.endswith(b"\n"):
-                        break
-                    try:
-                        self.done_ids.append(json.loads(raw).get("id"))
-                    except (json.JSONDecodeError, AttributeError):
+                    if not self._note_done(raw):
                         break
                     keep += len(raw)
             with open(self.part, "r+b") as fh:
                 fh.truncate(keep)
-            self.fh = open(self.part, "a", encoding="utf-8")
+            self.fh = self._open(self.part, "a")
         else:
-            self.fh = open(self.part, "w", encoding="utf-8")
+            self.fh = self._open(self.part, "w")
+
+    def _note_done(self, raw: bytes) -> bool:
+        """Note the id of a complete output line; False for a torn or foreign line."""
+        if not raw.endswith(b"\n"):
+            return False
+        try:
+            self.done_ids.append(json.loads(raw).get("id"))
+        except (json.JSONDecodeError, AttributeError):
+            return False
+        return True
+
+    def _resume_compressed(self) -> None:
+        """Copy the part's complete lines into a fresh compressed part, in a
+        bounded amount of memory, and go on writing there."""
+        fresh = self.part + ".new"
+        self.fh = self._open(fresh, "w")
+        for raw in _whole_lines(self.part):
+            if not self._note_done(raw):
+                break
+            self.fh.write(raw.decode("utf-8"))
+        if os.name == "nt":  # Windows renames no open file: finish this stream, append the next
+            self.close()
+            os.replace(fresh, self.part)
+            self.fh = self._open(self.part, "a")
+        else:
+            os.replace(fresh, self.part)
+
+    def _open(self, path: str, mode: str):
+        if self.kind is None:
+            return open(path, mode, encoding="utf-8")
+        if self.kind == "gzip":  # the final name and no time in the header: the same run gives the same bytes
+            self._raw = open(path, mode + "b")
+            stream = gzip.GzipFile(self.path, mode + "b", compresslevel=6, fileobj=self._raw, mtime=0)
+        else:
+            stream = _OPEN[self.kind](path, mode + "b")
+        return io.TextIOWrapper(stream, encoding="utf-8")
 
     def write(self, line: str) -> None:
         self.fh.write(line)
@@ -167,12 +340,14 @@ class ResumableOutput:
         self.fh.flush()
 
     def commit(self) -> None:
-        self.fh.close()
+        self.close()
         os.replace(self.part, self.path)
 
     def close(self) -> None:
         if not self.fh.closed:
             self.fh.close()
+        if self._raw is not None:  # a GzipFile leaves the file it was given open
+            self._raw.close()
 
 
 def _umask() -> int:
