@@ -188,8 +188,20 @@ def _sort_key(a: dict):
             json.dumps(a.get("attrs", {}), sort_keys=True, default=str), a.get("rule", ""))
 
 
+def _slots_agreeing(g: dict, p: dict) -> int:
+    """How many slots the two annotations both fill with overlapping fragments."""
+    gs, ps = g.get("slots") or {}, p.get("slots") or {}
+    return sum(1 for name, frags in gs.items() if frags and ps.get(name) and _frags_overlap(frags, ps[name]))
+
+
 def align(text: str, gold: list[dict], pred: list[dict]) -> list[tuple[int, int, int]]:
-    """The greedy one-to-one alignment: (gold index, predicted index, level)."""
+    """The greedy one-to-one alignment: (gold index, predicted index, level).
+
+    Strict pairs first, then normalized, then overlapping ones; among pairs of
+    one kind, those whose slots agree more first (a reported relation whose
+    content runs on into the next report pairs with the report whose cue and
+    source it shares, not with the next one), then those sharing more
+    characters, then by position."""
     if not gold or not pred:
         return []
     norm_g = [normalize_span(text, *a["span"]) for a in gold]
@@ -213,10 +225,10 @@ def align(text: str, gold: list[dict], pred: list[dict]) -> list[tuple[int, int,
                 level = 2
             else:
                 level = 1
-            cands.append((-level, -shared, i, j))
+            cands.append((-level, -_slots_agreeing(g, pred[j]), -shared, i, j))
     cands.sort()
     used_g, used_p, out = set(), set(), []
-    for neg_level, _, i, j in cands:
+    for neg_level, _, _, i, j in cands:
         if i in used_g or j in used_p:
             continue
         used_g.add(i)

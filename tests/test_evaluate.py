@@ -64,7 +64,9 @@ def o_align(text, G, P):
                 if not lv:
                     continue
                 shared = len(set(range(*G[i]["span"])) & set(range(*P[j]["span"])))
-                key = (lv, shared, -i, -j)
+                agree = sum(1 for name, frags in G[i]["slots"].items()
+                            if o_chars([frags]) & o_chars([P[j]["slots"].get(name, [])]))
+                key = (lv, agree, shared, -i, -j)
                 if best is None or key > best[0]:
                     best = (key, i, j, lv)
         if best is None:
@@ -479,3 +481,26 @@ def test_score_packs_reports_only_the_labels_its_packs_have():
     row = next(r for r in full.metrics() if r["label"] == "ATTRIBUTION" and r["part"] == "span"
                and r["mode"] == "strict")
     assert scores["ATTRIBUTION"]["span/strict"]["f1"] == pytest.approx(row["f1"])
+
+
+def test_a_relation_running_into_the_next_pairs_with_the_one_it_shares_slots_with():
+    """The prediction covers both reports and shares more characters with the
+    second; it shares its source and cue with the first, and is paired with it."""
+    from engine.evaluate import align
+
+    text = "Ana Ruiz said the road was closed. Officials say it will reopen in the spring of next year."
+    def rel(src, cue, content):
+        frag = lambda s: [[text.index(s), text.index(s) + len(s)]]
+        slots = {"source": frag(src), "cue": frag(cue), "content": frag(content)}
+        lo = min(f[0][0] for f in slots.values())
+        hi = max(f[0][1] for f in slots.values())
+        return {"label": "ATTRIBUTION", "span": [lo, hi], "slots": slots, "attrs": {}}
+
+    first = rel("Ana Ruiz", "said", "the road was closed")
+    second = rel("Officials", "say", "it will reopen in the spring of next year")
+    runaway = rel("Ana Ruiz", "said", "the road was closed. Officials say it will reopen in the spring of next year")
+    assert align(text, [first, second], [runaway]) == [(0, 0, 1)]
+    assert o_align(text, [first, second], [runaway]) == [(0, 0, 1)]
+    # without slots to tell them apart, the pair sharing more characters wins, as before
+    bare = [{**a, "slots": {}} for a in (first, second, runaway)]
+    assert align(text, bare[:2], bare[2:]) == [(1, 0, 1)] == o_align(text, bare[:2], bare[2:])
