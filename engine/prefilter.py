@@ -19,8 +19,13 @@ form, so no start is lost; a few more starts are tried in vain.  Given the
 pack's selectivity key, the loosened form is also cut after its last cue
 word (``cut``): a match starts where a match of that opening starts, and the
 cut expression, read backwards, opens with a word Hyperscan finds quickly.
-Each expression is compiled into a Hyperscan database of its own and costs
-one pass over the document's bytes (``_Database`` tells why).
+Where a short stretch follows that word up to an item that cannot be
+empty (``..., X said`` and then a comma or the sentence's end), the cut
+keeps it (``cut_longer``): a cue followed by "that" then no longer reports
+the starts of the constructions whose cue ends a clause.  Hyperscan may
+refuse the longer expression ("too large"); the plain cut is compiled in
+its place.  Each expression is compiled into a Hyperscan database of its
+own and costs one pass over the document's bytes (``_Database`` tells why).
 
 Hyperscan works on bytes.  Token characters that no leaf of the loosened
 expressions tells apart share one byte (a *class*).  A byte has room for
@@ -105,6 +110,36 @@ def cut(node, rare):
     if last is None:
         return node
     return ("seq", items[:last] + [cut(items[last], rare)])
+
+
+def cut_longer(node, rare):
+    """``cut``, but keeping what follows the last rare item up to the first
+    item that cannot be empty (``source cue [when] (COMMA | SENTEND)``): the
+    starts of a construction whose cue is followed by a comma are then not
+    also reported where the same cue is followed by "that".  None when there
+    is nothing to keep, or the node is not a sequence."""
+    if node[0] != "seq":
+        return None
+    items = node[1]
+    last = max((j for j, item in enumerate(items) if rare(item)), default=None)
+    if last is None:
+        return None
+    end = next((k for k in range(last + 1, len(items)) if not _nullable(items[k])), None)
+    if end is None or sum(map(_leaves, items[last + 1:end + 1])) > SHORT:
+        return None
+    return ("seq", items[:end + 1])
+
+
+SHORT = 20  # leaves: what cut_longer keeps after the last rare item stays small
+
+
+def _leaves(node) -> int:
+    kind = node[0]
+    if kind == "set":
+        return 1
+    if kind == "rep":
+        return _leaves(node[1])
+    return sum(map(_leaves, node[1])) if kind in ("seq", "alt") else 0
 
 
 def _rare(key):
@@ -307,12 +342,14 @@ class _Database:
     processes on the machine load them from there in milliseconds."""
 
     def __init__(self, slots: list[int], table: dict[int, int], none: int, expressions: list[str],
-                 base: int, size: int):
+                 base: int, size: int, fallbacks: list[str | None] | None = None):
         self.slots = slots  # expression i finds starts of Prefilter.members[slots[i]]
         self.table = table
         self.none = none  # the class of characters in no set
         self.base, self.size = base, size  # the first character code the table covers, and how many
         self.expressions = expressions
+        # for each expression, a looser one to compile instead if Hyperscan refuses it ("too large")
+        self.fallbacks = fallbacks or [None] * len(expressions)
         self.keys = []
         for expression in expressions:
             digest = hashlib.sha256(expression.encode("latin-1"))
@@ -346,7 +383,8 @@ class _Database:
                 lut[code - self.base] = k
             self._lut = lut
         if self._dbs is None:
-            self._dbs = [_compiled(key, expression) for key, expression in zip(self.keys, self.expressions)]
+            self._dbs = [_compiled(key, expression, fallback)
+                         for key, expression, fallback in zip(self.keys, self.expressions, self.fallbacks)]
         return self._dbs
 
     def scan(self, offsets, handlers) -> None:
@@ -362,17 +400,29 @@ class _Database:
             db.scan(data, match_event_handler=handler, scratch=scratch)
 
 
-def _compiled(key: str, expression: str):
-    """The Hyperscan database of one expression: from the cache, or compiled and cached."""
+def _compiled(key: str, expression: str, fallback: str | None = None):
+    """The Hyperscan database of one expression: from the cache, or compiled
+    and cached; if Hyperscan refuses the expression, that of ``fallback``
+    (cached under the same key: both find every start)."""
     blob = cache.get_blob(key)
     if blob is not None:
         try:
             return hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
         except Exception:  # noqa: BLE001 - a damaged or foreign entry: compile again
             pass
+    try:
+        db = _compile(expression)
+    except hyperscan.error:
+        if fallback is None:
+            raise
+        db = _compile(fallback)
+    cache.put_blob(key, hyperscan.dumpb(db))
+    return db
+
+
+def _compile(expression: str):
     db = hyperscan.Database()
     db.compile(expressions=[expression.encode("latin-1")], ids=[0], elements=1, flags=hyperscan.HS_FLAG_DOTALL)
-    cache.put_blob(key, hyperscan.dumpb(db))
     return db
 
 
@@ -448,9 +498,15 @@ def build(nodes: dict, universe, key=None) -> Prefilter | None:
     loose = {index: loosen(node) for index, node in nodes.items()}
     if any(_nullable(node) for node in loose.values()):
         return None
+    shorter = {}  # the plain cut of a node cut longer, for when the longer one is too large
     if key is not None:
         rare = _rare(key)
-        loose = {index: cut(node, rare) for index, node in loose.items()}
+        for index, node in loose.items():
+            plain = cut(node, rare)
+            longer = cut_longer(node, rare)
+            loose[index] = longer or plain
+            if longer is not None:
+                shorter[index] = plain
     universe = list(universe)
     base = min(universe)
     size = max(universe) - base + 1
@@ -462,10 +518,13 @@ def build(nodes: dict, universe, key=None) -> Prefilter | None:
             _sets(loose[index], sets)
         table, classes, none = _classes(sets, universe)
         count = max(table.values()) + 1
-        expressions = []
+        expressions, fallbacks = [], []
         for index in indices:
             node = loose[index]
             source = _emit(node, classes, count)
+            fallback = _emit(shorter[index], classes, count) if index in shorter else None
+            if len(source) > MAX_PATTERN and fallback is not None:  # the plain cut, before loosening more
+                node, source, fallback = shorter[index], fallback, None
             while len(source) > MAX_PATTERN:  # loosen its largest alternation further
                 node = _coarser(node)
                 for codes in _sets(node, set()):
@@ -473,7 +532,9 @@ def build(nodes: dict, universe, key=None) -> Prefilter | None:
                         classes[codes] = sorted({table[c] for c in codes})
                 source = _emit(node, classes, count)
             expressions.append(source)
-        parts.append(_Database([members.index(i) for i in indices], table, none, expressions, base, size))
+            fallbacks.append(fallback if fallback is not None and len(fallback) <= MAX_PATTERN else None)
+        parts.append(_Database([members.index(i) for i in indices], table, none, expressions, base, size,
+                               fallbacks))
     return Prefilter(members, parts, base, size)
 
 

@@ -21,6 +21,7 @@ from engine.scanner import Scanner, _Ends, resolve, slot_groups
 from trees import has_assertion, regex_trees, sample
 
 pytestmark = pytest.mark.skipif(not prefilter.available(), reason="the hyperscan module is not installed")
+hyperscan = prefilter.hyperscan
 
 CODES = [ord(c) for c in "abcde"]  # 'e' is text no construction names
 
@@ -58,8 +59,10 @@ def _key(codes):
        st.lists(st.text("abcde", max_size=16), min_size=1, max_size=3))
 def test_cut_expressions_report_every_start_and_exactly_those_of_their_cut_loosening(nodes, texts):
     """With a selectivity key, each loosened form is cut after its last rare
-    item (prefilter.cut): the prefilter still reports every start of a real
-    match, and exactly the starts of the cut loosening."""
+    item (prefilter.cut), or after a short stretch that follows it up to an
+    item that cannot be empty (prefilter.cut_longer): the prefilter still
+    reports every start of a real match, exactly the starts of the cut
+    loosening, and never more than the plain cut reports."""
     nodes = {i: n for i, n in enumerate(nodes)}
     pf = prefilter.build(nodes, CODES, _key)
     if pf is None:
@@ -72,9 +75,11 @@ def test_cut_expressions_report_every_start_and_exactly_those_of_their_cut_loose
         for i, node in nodes.items():
             real = _starts(regex.compile("(?p)" + builder.emit(node)), text)
             short = prefilter.cut(prefilter.loosen(node), rare)
+            longer = prefilter.cut_longer(prefilter.loosen(node), rare) or short
             assert set(real) <= set(found[i]), (node, text)
             assert set(_starts(regex.compile(builder.emit(prefilter.loosen(node))), text)) <= set(found[i])
-            assert found[i] == _starts(regex.compile(builder.emit(short)), text), (node, text)
+            assert found[i] == _starts(regex.compile(builder.emit(longer)), text), (node, text)
+            assert set(found[i]) <= set(_starts(regex.compile(builder.emit(short)), text)), (node, text)
 
 
 def _grouped(codes):
@@ -185,6 +190,33 @@ def test_a_compiled_database_is_cached_for_the_next_process(tmp_path, monkeypatc
     assert first.ready() and all((tmp_path / key).exists() for key in first.keys)
     again = prefilter.build({0: node}, CODES)  # as another process would: nothing loaded yet
     assert again.ready() and again.starts("ab") == {0: [0]}
+
+
+def test_what_follows_the_cue_narrows_the_starts(tmp_path, monkeypatch):
+    """``b [c] a`` with 'b' rare: the plain cut keeps ``b`` and reports every
+    'b'; the longer cut keeps ``b [c] a`` and reports only those followed by
+    an 'a'.  If Hyperscan refused the longer expression, the plain one is
+    compiled in its place, and the starts are still a superset."""
+    monkeypatch.setenv("LARKSPAN_CACHE", str(tmp_path))
+    a, b, c = (("set", frozenset({ord(x)})) for x in "abc")
+    node = ("seq", [b, ("rep", c, 0, 1), a])
+    assert prefilter.cut(node, prefilter._rare(_key)) == ("seq", [b])
+    assert prefilter.cut_longer(node, prefilter._rare(_key)) == node
+    text = "bd bca ba bb"
+    assert prefilter.build({0: node}, CODES, _key).starts(text) == {0: [3, 7]}
+    compile = prefilter._compile
+    refused = []
+
+    def refuse_the_longer(expression):
+        if not refused:
+            refused.append(expression)
+            raise hyperscan.error("Pattern is too large.")
+        return compile(expression)
+
+    monkeypatch.setenv("LARKSPAN_CACHE", str(tmp_path / "other"))
+    monkeypatch.setattr(prefilter, "_compile", refuse_the_longer)
+    assert prefilter.build({0: node}, CODES, _key).starts(text) == {0: [0, 3, 7, 10, 11]}
+    assert refused
 
 
 def test_auto_waits_before_compiling_and_prepare_compiles_now(tmp_path, monkeypatch):
