@@ -167,6 +167,9 @@ class Scanner:
         # constructions that match only where a sentence starts (the prefilter
         # leaves the anchor out, so _walk checks it before anything else)
         self._anchored = {c.index for c in cons if c.anchor == "sentence"}
+        # constructions with the overlap policy "apart", and each one's label
+        self._apart = {c.index for c in cons if c.overlap == "apart"}
+        self._labels = {c.index: c.label for c in cons}
         lo, hi = compiled.alphabet.block("para")
         self._para = regex.compile(f"[{chr(lo)}-{chr(hi)}]+")
         self._must = {id(g): regex.compile(g.must) for g in compiled.groups if g.must is not None}
@@ -283,7 +286,27 @@ class Scanner:
             raise ScanTimeout(f"the scan took longer than {timeout:.1f} s", code="E401") from None
         self._tokens += len(chars)
         out.sort(key=lambda c: (c[0], c[1], c[2]))
+        if self._apart:
+            out = self._one_report_each(out)
         return out
+
+    def _one_report_each(self, out):
+        """Drop a match of an ``apart`` construction that reports exactly what
+        another match of its label reports (the same slot fragments): apart
+        from the others, it may find a report that one of them found too.
+        The match of the construction that is not apart stays; between two
+        apart ones, the one declared first."""
+        seen: dict = {}
+        for c in out:
+            key = (self._labels[c[2]], frozenset(c[3]))
+            if not c[3]:
+                continue
+            other = seen.get(key)
+            if other is None or ((other[2] in self._apart, other[2]) > (c[2] in self._apart, c[2])):
+                seen[key] = c
+        drop = {id(c) for c in out if c[3] and seen[(self._labels[c[2]], frozenset(c[3]))] is not c
+                and (c[2] in self._apart or seen[(self._labels[c[2]], frozenset(c[3]))][2] in self._apart)}
+        return [c for c in out if id(c) not in drop] if drop else out
 
     PREFILTER_AFTER = 50_000  # tokens scanned before a prefilter is compiled (unless it is cached)
 
