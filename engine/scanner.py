@@ -296,16 +296,14 @@ class Scanner:
         from the others, it may find a report that one of them found too.
         The match of the construction that is not apart stays; between two
         apart ones, the one declared first."""
-        seen: dict = {}
-        for c in out:
-            key = (self._labels[c[2]], frozenset(c[3]))
-            if not c[3]:
-                continue
+        keyed = [((self._labels[c[2]], frozenset(c[3])), c) for c in out if c[3]]
+        seen: dict = {}  # report -> the match that keeps it: not apart before apart, then declared first
+        for key, c in keyed:
             other = seen.get(key)
             if other is None or ((other[2] in self._apart, other[2]) > (c[2] in self._apart, c[2])):
                 seen[key] = c
-        drop = {id(c) for c in out if c[3] and seen[(self._labels[c[2]], frozenset(c[3]))] is not c
-                and (c[2] in self._apart or seen[(self._labels[c[2]], frozenset(c[3]))][2] in self._apart)}
+        drop = {id(c) for key, c in keyed
+                if seen[key] is not c and (c[2] in self._apart or seen[key][2] in self._apart)}
         return [c for c in out if id(c) not in drop] if drop else out
 
     PREFILTER_AFTER = 50_000  # tokens scanned before a prefilter is compiled (unless it is cached)
