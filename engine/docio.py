@@ -160,14 +160,15 @@ def read_docs(path: str, fmt: str = "auto"):
                 yield doc
             return
         consumed = 0
-        for n, line in enumerate(stream, 1):
+        for n, line in numbered_lines(stream, kind, source):
             if n == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
             doc = parse_jsonl_line(line, n, source)
             if position is not None:  # compressed bytes read, as the progress bar's total is the file's size
-                doc.size, consumed = position() - consumed, position()
+                now = position()
+                doc.size, consumed = now - consumed, now
             yield doc
-    except _DAMAGED as exc:
+    except _DAMAGED as exc:  # while sniffing the format or reading a whole text
         if not kind:
             raise
         raise damaged(kind, source, n, exc) from None
@@ -182,6 +183,19 @@ def open_input(path: str):
     with open(path, "rb") as fh:
         kind = compression_of(fh.read(6))
     return (_OPEN[kind](path, "rb") if kind else open(path, "rb")), kind
+
+
+def numbered_lines(fh, kind: str | None, source: str):
+    """(number, line) for each line of an open binary file; a compressed
+    stream that breaks off is an InputError naming the last line read."""
+    n = 0
+    try:
+        for n, line in enumerate(fh, 1):
+            yield n, line
+    except _DAMAGED as exc:
+        if not kind:
+            raise
+        raise damaged(kind, source, n, exc) from None
 
 
 def damaged(kind: str, source: str, after: int, exc: Exception):

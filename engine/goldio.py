@@ -209,7 +209,7 @@ def read_gold(path, prediction: bool = False) -> list[dict]:
     Raises ``GoldError`` (E402, exit code 2) listing every bad line with its
     number; duplicate ids are bad lines too.  Each record gets ``line``.
     """
-    from .docio import open_input
+    from .docio import numbered_lines, open_input
 
     path = str(path)
     try:
@@ -219,7 +219,7 @@ def read_gold(path, prediction: bool = False) -> list[dict]:
                          fix="check the path") from None
     docs, problems, seen = [], [], {}
     with fh:
-        for n, raw in _lines(fh, kind, path):
+        for n, raw in numbered_lines(fh, kind, path):
             if not raw.strip():
                 continue
             try:
@@ -246,20 +246,6 @@ def read_gold(path, prediction: bool = False) -> list[dict]:
     if problems:
         raise GoldError(path, problems, what="prediction file" if prediction else "gold file")
     return docs
-
-
-def _lines(fh, kind, path):
-    """(number, line) of a file; a damaged compressed stream is an InputError."""
-    from .docio import _DAMAGED, damaged
-
-    n = 0
-    try:
-        for n, raw in enumerate(fh, 1):
-            yield n, raw
-    except _DAMAGED as exc:
-        if not kind:
-            raise
-        raise damaged(kind, path, n, exc) from None
 
 
 def write_gold(path, docs: Iterable[dict]) -> None:
