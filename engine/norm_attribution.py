@@ -9,9 +9,9 @@ from .normalizers import MatchView, register
 #: often apostrophes to count).
 DOUBLE_QUOTES = frozenset({'"', "“", "”", "„", "‟", "«", "»", "''", "``"})
 _EDGE = ",.;:!?…—–-()[] "
-# the one-character marks above, found by the regex engine rather than a
-# Python loop over every character of the content
-_MARK = regex.compile("[" + regex.escape("".join(sorted(q for q in DOUBLE_QUOTES if len(q) == 1))) + "]")
+# the marks above (the doubled ones first), found by the regex engine
+# rather than a Python loop over every character of the content
+_MARK = regex.compile("|".join(regex.escape(q) for q in sorted(DOUBLE_QUOTES, key=lambda q: (-len(q), q))))
 
 
 def quote_kind(fragments: list[str]) -> str:
@@ -24,15 +24,15 @@ def quote_kind(fragments: list[str]) -> str:
     all_quoted = True
     for n, frag in enumerate(fragments):
         core = frag.strip(_EDGE)
-        marks = [m.start() for m in _MARK.finditer(core)]
+        marks = [m.span() for m in _MARK.finditer(core)]
         if not marks:
             all_quoted = False
             continue
         has_quote = True
         # a paragraph of a multi-paragraph quotation opens but does not close
         opens_paragraph = n < len(fragments) - 1 and len(marks) == 1
-        closed = marks[-1] == len(core) - 1 and len(marks) >= 2
-        if marks[0] != 0 or not (closed or opens_paragraph):
+        closed = marks[-1][1] == len(core) and len(marks) >= 2
+        if marks[0][0] != 0 or not (closed or opens_paragraph):
             all_quoted = False
     if not has_quote:
         return "indirect"
