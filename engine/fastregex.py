@@ -49,6 +49,7 @@ def compile_with_code(pattern: str):
 
 
 _CODE = 2  # where the opcode list stands among the core's compile arguments
+_GROUP_INDEX = 3  # and the {group name: number} table
 
 
 def _packed(args: tuple) -> tuple:
@@ -99,3 +100,68 @@ def without_posix(pattern: str, blob):
         except Exception:  # noqa: BLE001 - as in load: compile the ordinary way
             pass
     return regex.compile(plain)
+
+
+def group_index(pattern: str, blob) -> dict[str, int]:
+    """``regex.compile(pattern).groupindex``, read from the blob when it fits
+    this regex module (the core takes the table as one of its arguments),
+    so that the pattern need not be compiled to learn its groups."""
+    if blob is not None and blob[0] == regex.__version__:
+        args = blob[1]
+        if len(args) > _GROUP_INDEX and args[0] == pattern and isinstance(args[_GROUP_INDEX], dict):
+            return dict(args[_GROUP_INDEX])
+    return dict(regex.compile(pattern).groupindex)
+
+
+class Lazy:
+    """A pattern that ``load`` compiles the first time it is used.
+
+    A pack holds a regex for every construction, and with the prefilter and
+    the automata (longest.py) a scan runs few of them: most are there for the
+    cases an automaton cannot tell, or for ``explain``.  Compiling all of
+    them as a pack loads took most of a new process's load time.  ``Lazy``
+    answers ``match``, ``fullmatch``, ``finditer`` and ``search`` itself and
+    anything else through the compiled pattern; ``groupindex`` comes from the
+    blob without compiling.  Two threads may both compile it; either result
+    serves."""
+
+    __slots__ = ("source", "blob", "_compiled")
+
+    def __init__(self, source: str, blob):
+        self.source, self.blob = source, blob
+        self._compiled = None
+
+    def get(self):
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = load(self.source, self.blob)
+        return compiled
+
+    @property
+    def compiled(self) -> bool:
+        """Whether the pattern has been compiled yet."""
+        return self._compiled is not None
+
+    @property
+    def groupindex(self) -> dict[str, int]:
+        if self._compiled is not None:
+            return dict(self._compiled.groupindex)
+        return group_index(self.source, self.blob)
+
+    def match(self, *args, **kwargs):
+        return self.get().match(*args, **kwargs)
+
+    def fullmatch(self, *args, **kwargs):
+        return self.get().fullmatch(*args, **kwargs)
+
+    def finditer(self, *args, **kwargs):
+        return self.get().finditer(*args, **kwargs)
+
+    def search(self, *args, **kwargs):
+        return self.get().search(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.get(), name)
+
+    def __repr__(self):
+        return f"<Lazy {'compiled' if self._compiled is not None else 'not yet compiled'} {self.source[:40]!r}>"

@@ -173,7 +173,9 @@ class Scanner:
         lo, hi = compiled.alphabet.block("para")
         self._para = regex.compile(f"[{chr(lo)}-{chr(hi)}]+")
         self._must = {id(g): regex.compile(g.must) for g in compiled.groups if g.must is not None}
-        self._reach = {source: fastregex.load(source, g.code.get(source))
+        # every construction's regex is compiled the first time a scan needs
+        # it (fastregex.Lazy): with the prefilter and the automata, most never are
+        self._reach = {source: fastregex.Lazy(source, g.code.get(source))
                        for g in compiled.groups for sources in g.reach.values() for source in sources}
         # groups whose starts can be narrowed: all members of a combined group
         # need reach conditions; a candidates group narrows the members that have them
@@ -210,7 +212,7 @@ class Scanner:
                 self._trials[id(g)] = Trial("auto" if strategy == "prefilter" else strategy)
         for g in compiled.groups:
             if g.mode == "combined":
-                pattern = fastregex.load(g.pattern, g.code.get(g.pattern))
+                pattern = fastregex.Lazy(g.pattern, g.code.get(g.pattern))
                 names = {i: slot_groups(pattern, cons[i].group_names) for i in g.members}
                 self.groups.append(("combined", pattern, g, names))
             else:
@@ -219,7 +221,7 @@ class Scanner:
                     c = cons[i]
                     if c.backend == "regex":
                         source = g.patterns[i]
-                        pattern = fastregex.load(source, g.code.get(source))
+                        pattern = fastregex.Lazy(source, g.code.get(source))
                         runners.append(("regex", i, pattern, slot_groups(pattern, c.group_names)))
                     else:
                         slots = {target: slot for slot, target in c.slots.items() if target is not None}
@@ -327,9 +329,23 @@ class Scanner:
 
     def prepare(self) -> None:
         """Compile (or load) every prefilter now, so documents do not wait
-        for it; and load what a walk builds on first need (the regexes
-        without the POSIX flag, the readers' lookup tables), so that worker
-        processes forked after this inherit them."""
+        for it; and load what a scan builds on first need (the regexes it
+        runs, the readers' lookup tables), so that worker processes forked
+        after this inherit them.  A walk runs the POSIX regex of a member with
+        an automaton only where the automaton cannot tell, which is rare:
+        those stay lazy."""
+        for mode, runner, group, _names in self.groups:
+            if mode == "combined":
+                runner.get()
+                continue
+            walked = id(group) in self._walks
+            for kind, index, matcher, _groups in runner:
+                if kind == "regex" and not (walked and index in self._ends):
+                    matcher.get()
+            if not walked:
+                for sources in group.reach.values():
+                    for source in sources:
+                        self._reach[source].get()
         for group in self.compiled.groups:
             pf = self._prefilter.get(id(group))
             if pf is not None and not pf.failed:

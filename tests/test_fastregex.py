@@ -54,3 +54,28 @@ def test_the_opcodes_are_kept_compact_and_come_back_unchanged(pattern):
             assert fastregex.load(pattern, (blob[0], args)).pattern == pattern
     finally:
         fastregex.regex.compile = ordinary
+
+
+@settings(max_examples=60)
+@given(st.sampled_from(PATTERNS), st.text(alphabet="xyzabc\U00010001", max_size=30))
+def test_a_lazy_pattern_answers_like_the_compiled_one_and_knows_its_groups_without_compiling(pattern, text):
+    compiled, blob = fastregex.compile_with_code(pattern)
+    lazy = fastregex.Lazy(pattern, pickle.loads(pickle.dumps(blob)))
+    assert lazy.groupindex == dict(compiled.groupindex)
+    assert not lazy.compiled  # the group table came from the blob
+    spans = lambda m: None if m is None else (m.span(), m.groupdict())  # noqa: E731
+    assert spans(lazy.match(text)) == spans(compiled.match(text))
+    assert spans(lazy.fullmatch(text)) == spans(compiled.fullmatch(text))
+    assert spans(lazy.search(text, 1)) == spans(compiled.search(text, 1))
+    assert [spans(m) for m in lazy.finditer(text, overlapped=True)] == \
+           [spans(m) for m in compiled.finditer(text, overlapped=True)]
+    assert lazy.compiled and lazy.pattern == pattern  # anything else goes to the compiled pattern
+
+
+def test_group_index_without_a_fitting_blob_compiles_the_pattern():
+    pattern = PATTERNS[0]
+    _, blob = fastregex.compile_with_code(pattern)
+    expected = dict(regex.compile(pattern).groupindex)
+    assert expected  # the pattern has named groups
+    for stale in (None, ("0.0.0", blob[1]), (blob[0], ("another pattern",) + blob[1][1:])):
+        assert fastregex.group_index(pattern, stale) == expected

@@ -43,3 +43,28 @@ def test_trial_keeps_the_faster_way_after_enough_tokens():
     assert Trial("reach").pick() is True and Trial("all").pick() is False
     with pytest.raises(ValueError, match="one of auto, all, reach, prefilter"):
         Scanner(engine.load(ROOT / "rules/quantities.yaml").compiled, "fastest")
+
+
+def _patterns(scanner):
+    """Every construction regex a scanner holds (fastregex.Lazy objects)."""
+    out = list(scanner._reach.values())
+    for mode, runner, _group, _names in scanner.groups:
+        out += [runner] if mode == "combined" else [matcher for kind, _i, matcher, _g in runner if kind == "regex"]
+    return out
+
+
+@pytest.mark.parametrize("pack_file", ["rules/attribution.yaml", "rules/quantities.yaml"])
+def test_regexes_compile_when_a_scan_needs_them_and_find_what_compiled_ones_find(pack_file):
+    """A scanner compiles no regex as it is made; one whose regexes were all
+    compiled up front finds the same matches, with every strategy."""
+    pack = engine.load(ROOT / pack_file)
+    texts = [json.loads(line)["text"] for line in GOLD.read_text(encoding="utf-8").splitlines()]
+    for strategy in ("all", "reach", "prefilter"):
+        lazy, eager = Scanner(pack.compiled, strategy), Scanner(pack.compiled, strategy)
+        assert _patterns(lazy) and not any(p.compiled for p in _patterns(lazy))
+        for p in _patterns(eager):
+            p.get()
+        codes = [pack.encode(engine.tokenize(t)) for t in texts]
+        assert [lazy.scan(c) for c in codes] == [eager.scan(c) for c in codes]
+        if strategy == "all":  # every start is tried with the regexes themselves
+            assert all(p.compiled for p in _patterns(lazy) if p not in lazy._reach.values())
