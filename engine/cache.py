@@ -12,8 +12,9 @@ Every entry read is marked as used (its modification time is set to now), and
 every entry written is followed by a prune: while the entries together hold
 more than ``$LARKSPAN_CACHE_MAX`` bytes (default 1 GiB; "0" or "off" for no
 limit), the least recently used go first.  Only files the cache itself names
-are ever removed (``<32 hex digits>.pkl``, ``hs-<hex>`` and writes left
-half-done by a killed process, ``*.tmp`` older than an hour).
+are ever removed (``<32 hex digits>.pkl``, ``hs-<hex>``, ``units-<hex>`` (the
+SI conversions pint gave, see norm_quantity) and writes left half-done by a
+killed process, ``*.tmp`` older than an hour).
 """
 from __future__ import annotations
 
@@ -125,7 +126,7 @@ def _mark_used(entry: Path) -> None:
 
 
 DEFAULT_MAX = 1 << 30
-_ENTRY = re.compile(r"[0-9a-f]{32}\.pkl|hs-[0-9a-f]+")
+_ENTRY = re.compile(r"[0-9a-f]{32}\.pkl|hs-[0-9a-f]+|units-[0-9a-f]+")
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 _warned: list[str] = []

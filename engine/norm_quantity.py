@@ -9,12 +9,18 @@ Everything it knows about words comes from the pack's lexicons: number words,
 scales and fractions carry their values, and the units table (lexicon files
 whose lines read ``surface <TAB> canonical <TAB> dimension [<TAB> multiplier]``)
 gives the canonical unit.  pint is imported only when a physical unit needs
-converting to SI, and each unit's conversion is computed once.
+converting to SI, and each unit's conversion is computed once and kept in
+the larkspan cache (``_Conversions``), so later processes do without pint.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 from functools import lru_cache
+from importlib import metadata
 
+from . import cache
 from .normalizers import MatchView, parse_number, register
 
 #: Lexicons the pack defines, by role.  A pack may rename them through the
@@ -174,14 +180,70 @@ def split_compound(m: MatchView, token: str):
 
 @lru_cache(maxsize=1)
 def _registry():
-    import pint  # imported on first use only: it costs about a second
+    import pint  # imported on first use only: with its registry it costs 0.6 s or more
 
     return pint.UnitRegistry()
 
 
-@lru_cache(maxsize=2048)
-def si_conversion(unit: str):
-    """(si_unit, a, b) with si_value = a * value + b; None if pint cannot."""
+class _Conversions:
+    """What pint said about each unit (``[si_unit, a, b]``, or None when it
+    could not convert it), kept in the larkspan cache under a name that holds
+    pint's version.  A new process then converts the units it has met before
+    without importing pint, which with its registry took 0.6 s or more.  A
+    unit met for the first time goes to pint and is added to the stored table."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._table: dict | None = None
+        self._name: str | None = None
+
+    def name(self) -> str:
+        if self._name is None:
+            try:
+                version = metadata.version("pint")
+            except metadata.PackageNotFoundError:
+                version = "none"
+            self._name = "units-" + hashlib.sha256(f"pint {version}".encode()).hexdigest()[:16]
+        return self._name
+
+    def table(self) -> dict:
+        if self._table is None:
+            self._table = _read_table(cache.get_blob(self.name()))
+        return self._table
+
+    def get(self, unit: str):
+        with self._lock:
+            table = self.table()
+            if unit in table:
+                found = table[unit]
+                return None if found is None else tuple(found)
+        found = _ask_pint(unit)
+        with self._lock:
+            table[unit] = None if found is None else list(found)
+            # another process may have stored units meanwhile: keep theirs too
+            stored = _read_table(cache.get_blob(self.name()))
+            stored.update(table)
+            table.update(stored)
+            cache.put_blob(self.name(), json.dumps(stored, sort_keys=True).encode())
+        return found
+
+
+def _read_table(data: bytes | None) -> dict:
+    """The stored table, or an empty one when there is none or it is damaged."""
+    if not data:
+        return {}
+    try:
+        table = json.loads(data)
+    except ValueError:
+        return {}
+    if not isinstance(table, dict):
+        return {}
+    return {unit: conv for unit, conv in table.items()
+            if conv is None or (isinstance(conv, list) and len(conv) == 3 and isinstance(conv[0], str)
+                                and all(isinstance(x, (int, float)) for x in conv[1:]))}
+
+
+def _ask_pint(unit: str):
     try:
         ureg = _registry()
         zero = ureg.Quantity(0.0, unit).to_base_units()
@@ -189,6 +251,22 @@ def si_conversion(unit: str):
     except Exception:  # an unknown unit or one without base units
         return None
     return str(one.units), one.magnitude - zero.magnitude, zero.magnitude
+
+
+CONVERSIONS = _Conversions()
+
+
+def _prepare():
+    """Before a batch (``Pack.prepare``): the stored table, and pint's
+    registry too while the table is empty (the first run on a machine)."""
+    if not CONVERSIONS.table():
+        _registry()
+
+
+@lru_cache(maxsize=2048)
+def si_conversion(unit: str):
+    """(si_unit, a, b) with si_value = a * value + b; None if pint cannot."""
+    return CONVERSIONS.get(unit)
 
 
 def to_si(value, unit: str):
@@ -227,7 +305,7 @@ def _slot_words(m: MatchView, slot: str) -> list[str]:
     return m.slot_tokens(slot)
 
 
-@register("quantity", prepare=_registry)
+@register("quantity", prepare=_prepare)
 def quantity(m: MatchView, kind: str = "measure", units=UNIT_LEXICONS):
     """attrs of a quantity match; ``kind`` is money, ratio, measure or counted."""
     if m.slot_spans("date") or m.slot_spans("clock"):

@@ -216,13 +216,23 @@ def test_peer_suite_at_least_90_percent(tmp_path):
         assert result["share_found"] >= 0.9, name
 
 
-def test_prepare_loads_the_unit_registry_before_any_match():
-    """Worker processes forked after Pack.prepare inherit pint's registry
-    instead of each loading it (about a second) on its first quantity."""
+def test_prepare_loads_the_unit_conversions_before_any_match(tmp_path, monkeypatch):
+    """Worker processes forked after Pack.prepare inherit the stored SI
+    conversions (and pint's registry too, on a machine where none are stored
+    yet) instead of each loading them on its first quantity."""
     from engine import norm_quantity
 
-    norm_quantity._registry.cache_clear()
-    pack = engine.load(Path(__file__).resolve().parent.parent / "rules" / "quantities.yaml")
-    assert norm_quantity._registry.cache_info().currsize == 0
-    pack.prepare()
-    assert norm_quantity._registry.cache_info().currsize == 1
+    monkeypatch.setenv("LARKSPAN_CACHE", str(tmp_path))
+    path = Path(__file__).resolve().parent.parent / "rules" / "quantities.yaml"
+    for stored in (False, True):
+        conversions = norm_quantity._Conversions()
+        monkeypatch.setattr(norm_quantity, "CONVERSIONS", conversions)
+        norm_quantity._registry.cache_clear()
+        pack = engine.load(path)
+        assert conversions._table is None and norm_quantity._registry.cache_info().currsize == 0
+        pack.prepare()
+        assert conversions._table is not None
+        # pint's registry only while nothing is stored
+        assert norm_quantity._registry.cache_info().currsize == (0 if stored else 1)
+        assert bool(conversions.table()) == stored
+        conversions.get("kilometer")  # stores the table the second round reads
