@@ -15,7 +15,8 @@ figures are medians over rounds.  Jobs:
 * ``peer:spacy-matcher``         spaCy's blank English tokenizer and a Matcher
                                  with a number-plus-unit pattern, where installed
 * ``cold start``                 a new process importing the engine and loading
-                                 the packs from a warm cache
+                                 the packs from a warm cache; and one that goes on
+                                 to extract examples/news.txt with them
 
 Results are written as JSON; given the previous results (``--baseline``, or
 the file already at ``--save``), the table shows the change.
@@ -173,21 +174,38 @@ def _machine() -> dict:
 
 
 def _cold_start(packs: list[str], runs: int) -> dict:
+    """A new process importing the engine and loading the packs (the cache
+    warm), and the same process going on to extract a short text with all of
+    them, as ``larkspan show`` would (what a pack compiles on first need, pint
+    for a unit, numpy)."""
     code = ("import time; t = time.perf_counter(); import engine; "
-            f"[engine.load(p) for p in {packs!r}]; print(time.perf_counter() - t)")
+            f"packs = [engine.load(p) for p in {packs!r}]; print(time.perf_counter() - t)")
+    sample = ROOT / "examples" / "news.txt"
+    first = code + (f"; text = open({str(sample)!r}, encoding='utf-8').read()"
+                    "; print(sum(len(p.extract(text)) for p in packs))")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)  # warm the cache
-    walls, inner, bare = [], [], []
+    warm = first if sample.exists() else code
+    subprocess.run([sys.executable, "-c", warm], check=True, env=env, capture_output=True)  # warm the cache
+    walls, inner, bare, extracting = [], [], [], []
     for _ in range(runs):
         start = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True)
         walls.append(time.perf_counter() - start)
         inner.append(float(out.stdout.strip()))
+        if sample.exists():
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-c", first], check=True, env=env, capture_output=True, text=True)
+            extracting.append(time.perf_counter() - start)
+            matches = int(done.stdout.split()[-1])
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         bare.append(time.perf_counter() - start)
-    return {"process_s": statistics.median(walls), "import_and_load_s": statistics.median(inner),
-            "bare_python_s": statistics.median(bare)}
+    out = {"process_s": statistics.median(walls), "import_and_load_s": statistics.median(inner),
+           "bare_python_s": statistics.median(bare)}
+    if extracting:
+        out["first_extraction_s"] = statistics.median(extracting)
+        out["first_extraction_matches"] = matches
+    return out
 
 
 def run_bench(args) -> dict:
@@ -290,6 +308,8 @@ def format_table(res: dict, baseline: dict | None = None) -> str:
     c = res["cold_start"]
     lines += ["", f"cold start (new process, cached packs): {c['process_s']:.3f} s "
                   f"(bare Python {c['bare_python_s']:.3f} s; import + load {c['import_and_load_s']:.3f} s)"]
+    if "first_extraction_s" in c:
+        lines.append(f"a new process that also extracts examples/news.txt: {c['first_extraction_s']:.3f} s")
     if "quality" in res:
         lines += ["", "quality on gold (F1):"]
         for version, q in res["quality"].items():
