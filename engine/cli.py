@@ -238,10 +238,13 @@ def cmd_cache(args) -> int:
     if args.action == "info":
         found, partial = cache.entries()
         packs = sum(e.path.suffix == ".pkl" for e in found)
+        tables = sum(e.path.name.startswith("units-") for e in found)
         total = sum(e.size for e in found)
         print(f"cache: {directory}")
         print(f"  {len(found)} entries, {_size(total)}: {packs} compiled packs, "
-              f"{len(found) - packs} prefilter databases" + (f"; {len(partial)} half-written" if partial else ""))
+              f"{len(found) - packs - tables} prefilter databases"
+              + (f", {tables} table{'s' * (tables != 1)} of unit conversions" if tables else "")
+              + (f"; {len(partial)} half-written" if partial else ""))
         if found:
             age = (time.time() - found[0].used) / 86400
             print(f"  least recently used: {age:.1f} days ago")
@@ -326,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_test)
 
     sp = sub.add_parser("cache", help="show or prune the cache of compiled packs",
-                        description="The cache of compiled packs and prefilter databases "
+                        description="The cache of compiled packs, prefilter databases and unit conversions "
                         "($LARKSPAN_CACHE or ~/.cache/larkspan). 'info' (the default) shows its size, "
                         "'prune' removes the least recently used entries beyond --max-size (default: "
                         "$LARKSPAN_CACHE_MAX or 1 GiB) and those unused for --older-than days, "

@@ -115,6 +115,11 @@ def test_the_cache_command(tmp_path, monkeypatch, capsys):
     assert main(["cache"]) == 0
     out = capsys.readouterr().out
     assert "6 entries, 6.0 MiB: 3 compiled packs, 3 prefilter databases" in out
+    table = make(tmp_path, "units-" + "0" * 16, 1 << 10, 0)  # the SI conversions (norm_quantity)
+    assert main(["cache"]) == 0
+    assert "7 entries, 6.0 MiB: 3 compiled packs, 3 prefilter databases, 1 table of unit conversions" \
+        in capsys.readouterr().out
+    table.unlink()
     assert main(["cache", "prune", "--max-size", "2.5M", "--dry-run"]) == 0
     assert "would remove 4 entries (4.0 MiB); 2 entries (2.0 MiB) kept" in capsys.readouterr().out
     assert len(list(tmp_path.iterdir())) == 7
