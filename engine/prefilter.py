@@ -58,7 +58,7 @@ except ImportError:  # pragma: no cover - depends on the platform
 
 MAX_PATTERN = 15_000  # characters per expression (Hyperscan refuses longer ones)
 MAX_CLASSES = 256  # one byte each
-MAX_PARTS = 8  # Hyperscan databases per scan group, before classes merge instead
+MAX_PARTS = 16  # Hyperscan databases per scan group, before classes merge instead
 
 
 def available() -> bool:

@@ -346,3 +346,19 @@ def test_loading_a_cached_pack_does_not_import_numpy():
                          env={**__import__("os").environ, "PYTHONPATH": str(root)})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.skipif(not prefilter.available(), reason="needs the hyperscan module")
+def test_the_bundled_packs_need_no_merged_classes():
+    """Classes are merged (which loosens every expression of a database and
+    adds starts to try) only once a group would need more than MAX_PARTS
+    databases.  With 8 the attribution pack's large group was forced there
+    (subj_stance reported 3,443 starts per MB of train instead of 373); the
+    bundled packs must fit below the limit."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for name in ("attribution", "quantities"):
+        pack = engine.load(root / "rules" / f"{name}.yaml")
+        parts = [len(g.prefilter.parts) for g in pack.compiled.groups if g.prefilter is not None]
+        assert parts and max(parts) < prefilter.MAX_PARTS, (name, parts)
