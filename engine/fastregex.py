@@ -160,7 +160,12 @@ class Lazy:
     def search(self, *args, **kwargs):
         return self.get().search(*args, **kwargs)
 
+    def __reduce__(self):  # pickles as its source and blob, not yet compiled
+        return (Lazy, (self.source, self.blob))
+
     def __getattr__(self, name):
+        if name.startswith("_"):  # a slot not yet set (while unpickling, say) is no pattern attribute
+            raise AttributeError(name)
         return getattr(self.get(), name)
 
     def __repr__(self):

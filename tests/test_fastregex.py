@@ -70,6 +70,8 @@ def test_a_lazy_pattern_answers_like_the_compiled_one_and_knows_its_groups_witho
     assert [spans(m) for m in lazy.finditer(text, overlapped=True)] == \
            [spans(m) for m in compiled.finditer(text, overlapped=True)]
     assert lazy.compiled and lazy.pattern == pattern  # anything else goes to the compiled pattern
+    again = pickle.loads(pickle.dumps(lazy))  # as its source and blob, compiled again on first use
+    assert not again.compiled and spans(again.match(text)) == spans(compiled.match(text))
 
 
 def test_group_index_without_a_fitting_blob_compiles_the_pattern():
