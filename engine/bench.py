@@ -248,7 +248,8 @@ def run_bench(args) -> dict:
         results[name] = {"seconds": secs, "chars_per_s": good[0]["chars"] / secs, "docs_per_s": good[0]["docs"] / secs,
                          "mb_per_s": good[0]["chars"] / secs / 1e6, "added_rss_mb": max(x["added_rss_mb"] for x in good),
                          "peak_rss_mb": max(x["peak_rss_mb"] for x in good), "docs": good[0]["docs"],
-                         "chars": good[0]["chars"], "rounds": len(good)}
+                         "chars": good[0]["chars"], "rounds": len(good),
+                         "round_seconds": [x.get("seconds") for x in runs]}
     base = results.get("tokenizer", {}).get("mb_per_s")
     for r in results.values():
         if base and "mb_per_s" in r:
@@ -270,6 +271,15 @@ def _headline(scores: dict) -> dict:
             "slot:content/strict")
     return {label: {k: round(v["f1"], 4) for k, v in parts.items() if k in keep}
             for label, parts in scores.items() if label.isupper()}
+
+
+def paired_ratios(one: dict, many: dict) -> list[float]:
+    """How many times faster ``many`` ran than ``one`` in each round where
+    both ran.  A round runs its jobs one after the other, so the two runs of
+    a pair meet about the same load on a shared machine; their ratios show
+    how much the figure from the medians owes to the moment."""
+    return [a / b for a, b in zip(one.get("round_seconds", ()), many.get("round_seconds", ()))
+            if a is not None and b]
 
 
 def format_table(res: dict, baseline: dict | None = None) -> str:
@@ -298,7 +308,12 @@ def format_table(res: dict, baseline: dict | None = None) -> str:
     one = jobs.get("all packs") or next((j for n, j in jobs.items() if n.startswith("pack:")), {})
     for name in jobs:
         if name.startswith("all packs x") and "mb_per_s" in jobs[name] and "mb_per_s" in one:
-            ratios.append(f"{name} vs 1 process: {jobs[name]['mb_per_s'] / one['mb_per_s']:.2f}x")
+            line = f"{name} vs 1 process: {jobs[name]['mb_per_s'] / one['mb_per_s']:.2f}x"
+            paired = paired_ratios(one, jobs[name])
+            if len(paired) > 1:
+                line += (f" (round by round: median {statistics.median(paired):.2f}x, "
+                         f"{min(paired):.2f}-{max(paired):.2f}x)")
+            ratios.append(line)
     quantities = next((j for n, j in jobs.items() if n.startswith("pack:quant")), {})
     peer = jobs.get("peer:quantulum3", {})
     if "mb_per_s" in quantities and "mb_per_s" in peer:

@@ -1,6 +1,7 @@
 """The larkspan command: extract, show, compile, check, test."""
 import io
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -227,6 +228,39 @@ def test_bench_with_a_failed_job_keeps_the_saved_results(tmp_path, capsys, monke
     monkeypatch.setattr(bench, "_run_child", lambda job: child({}))  # now every job succeeds
     code, out, err = run(["bench", str(corpus), "--repeat", "1", "--save", str(saved)], capsys)
     assert code == 0 and json.loads(saved.read_text())["jobs"]["pack:attribution"]["docs"] == 1
+
+
+def test_bench_gives_the_step_to_more_processes_round_by_round(tmp_path, capsys, monkeypatch):
+    """Beside the ratio of the medians, the ratio within each round, from
+    each round's own pair of runs."""
+    import random
+
+    from engine import bench
+
+    rng = random.Random(7)
+    drawn: dict[str, list[float]] = {}
+
+    def child(job):
+        name = "x%d" % job.get("processes", 1) if job["kind"] == "packs" else job["kind"]
+        seconds = rng.uniform(0.5, 3.0)
+        drawn.setdefault(name, []).append(seconds)
+        return {"seconds": seconds, "chars": 26, "docs": 1, "added_rss_mb": 0.0, "peak_rss_mb": 1.0}
+
+    monkeypatch.setattr(bench, "_run_child", child)
+    monkeypatch.setattr(bench, "_cold_start", lambda packs, runs: {"process_s": 0.2, "bare_python_s": 0.04,
+                                                                   "import_and_load_s": 0.15})
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"text": "The ferry carried 40 cars."}) + "\n")
+    saved = tmp_path / "bench.json"
+    code, out, _ = run(["bench", str(corpus), "--repeat", "5", "--processes", "1,2", "--save", str(saved)],
+                       capsys)
+    assert code == 0
+    ratios = [a / b for a, b in zip(drawn["x1"], drawn["x2"])]
+    medians = statistics.median(drawn["x1"]) / statistics.median(drawn["x2"])
+    line = next(x for x in out.splitlines() if x.startswith("all packs x2 vs 1 process"))
+    assert line == (f"all packs x2 vs 1 process: {medians:.2f}x (round by round: median "
+                    f"{statistics.median(ratios):.2f}x, {min(ratios):.2f}-{max(ratios):.2f}x)")
+    assert json.loads(saved.read_text())["jobs"]["all packs x2"]["round_seconds"] == drawn["x2"]
 
 
 def test_bench_compares_and_saves_by_default_only_like_with_like(tmp_path, capsys, monkeypatch):
