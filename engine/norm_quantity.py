@@ -279,9 +279,14 @@ def to_si(value, unit: str):
 
 @lru_cache(maxsize=256)
 def convert(value: float, unit: str, target: str):
-    """A value in ``unit`` expressed in ``target``, through pint."""
-    ureg = _registry()
-    return ureg.Quantity(value, unit).to(target).magnitude
+    """A value in ``unit`` expressed in ``target`` ("5 feet 10": the inches
+    in feet): through both units' stored SI conversions when they share an
+    SI unit, so a process that has met both before needs no pint; else
+    through pint."""
+    source, goal = si_conversion(unit), si_conversion(target)
+    if source is not None and goal is not None and source[0] == goal[0] and goal[1]:
+        return (source[1] * value + source[2] - goal[2]) / goal[1]
+    return _registry().Quantity(value, unit).to(target).magnitude
 
 
 def _first_tokens(m: MatchView, slots) -> tuple[str | None, list[str]]:

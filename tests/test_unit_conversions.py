@@ -67,11 +67,45 @@ def test_two_processes_storing_different_units_keep_both(tmp_path, monkeypatch):
     assert set(norm_quantity._Conversions().table()) == {"mile", "kilogram"}
 
 
+def _same_si_pairs():
+    by_si: dict = {}
+    for unit in UNITS:
+        conv = norm_quantity._ask_pint(unit)
+        if conv is not None:
+            by_si.setdefault(conv[0], []).append(unit)
+    return [(a, b) for units in by_si.values() for a in units for b in units]
+
+
+SAME_SI = _same_si_pairs()
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
+def test_convert_agrees_with_pint(value):
+    """Oracle: pint's own conversion.  ``convert`` goes through the stored SI
+    conversions of both units (offsets included: degrees Celsius to
+    Fahrenheit), and agrees up to float rounding for every pair of units
+    with the same SI unit."""
+    import math
+
+    ureg = norm_quantity._registry()
+    for unit, target in SAME_SI:
+        expected = ureg.Quantity(value, unit).to(target).magnitude
+        assert math.isclose(norm_quantity.convert.__wrapped__(value, unit, target), expected,
+                            rel_tol=1e-9, abs_tol=1e-6), (unit, target)
+
+
+def test_the_same_si_pairs_include_offsets_and_lengths():
+    assert ("foot", "inch") in SAME_SI and ("kilometer", "mile") in SAME_SI
+    assert any(norm_quantity._ask_pint(a)[2] != 0 for a, _ in SAME_SI)  # an offset unit (a temperature)
+
+
 CHILD = """
 import json, sys
 import engine
 pack = engine.load(sys.argv[1])
-found = [m.to_json() for m in pack.extract("The trail runs 12 km and the load weighs 40 pounds.")]
+found = [m.to_json() for m in pack.extract("The trail runs 12 km, the load weighs 40 pounds "
+                                           "and the guard stands 6 feet 2 inches tall.")]
 print(json.dumps({"pint": "pint" in sys.modules, "found": found}))
 """
 
@@ -86,3 +120,5 @@ def test_a_new_process_converts_known_units_without_pint(tmp_path):
     assert runs[0]["pint"] and not runs[1]["pint"]
     assert runs[0]["found"] == runs[1]["found"]
     assert {a["attrs"].get("si_unit") for a in runs[1]["found"]} == {"meter", "kilogram"}
+    height = next(a["attrs"] for a in runs[1]["found"] if a["attrs"].get("unit") == "foot")
+    assert abs(height["si_value"] - (6 * 0.3048 + 2 * 0.0254)) < 1e-9
