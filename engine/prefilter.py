@@ -116,8 +116,10 @@ def cut_longer(node, rare):
     """``cut``, but keeping what follows the last rare item up to the first
     item that cannot be empty (``source cue [when] (COMMA | SENTEND)``): the
     starts of a construction whose cue is followed by a comma are then not
-    also reported where the same cue is followed by "that".  None when there
-    is nothing to keep, or the node is not a sequence."""
+    also reported where the same cue is followed by "that".  When that item
+    is large (``(COMMA clause | SENTEND quote?)``), only its opening is kept
+    (``(COMMA | SENTEND)``).  None when there is nothing to keep, or the
+    node is not a sequence."""
     if node[0] != "seq":
         return None
     items = node[1]
@@ -125,9 +127,32 @@ def cut_longer(node, rare):
     if last is None:
         return None
     end = next((k for k in range(last + 1, len(items)) if not _nullable(items[k])), None)
-    if end is None or sum(map(_leaves, items[last + 1:end + 1])) > SHORT:
+    if end is None:
         return None
-    return ("seq", items[:end + 1])
+    kept = items[:end + 1]
+    if sum(map(_leaves, kept[last + 1:])) > SHORT:
+        kept = items[:end] + [opening(items[end])]
+        if sum(map(_leaves, kept[last + 1:])) > SHORT:
+            return None
+    return ("seq", kept)
+
+
+def opening(node):
+    """What every match of a node that cannot be empty begins with: a set
+    itself, the opening of each alternative and of a repetition's body, and
+    a sequence up to its first item that cannot be empty, with that item's
+    opening last."""
+    kind = node[0]
+    if kind == "set":
+        return node
+    if kind == "alt":
+        return ("alt", [opening(item) for item in node[1]])
+    if kind == "rep":  # at least once (it cannot be empty), so it begins with its body
+        return opening(node[1])
+    items = node[1]
+    first = next(k for k, item in enumerate(items) if not _nullable(item))
+    head = items[:first] + [opening(items[first])]
+    return head[0] if len(head) == 1 else ("seq", head)
 
 
 SHORT = 20  # leaves: what cut_longer keeps after the last rare item stays small

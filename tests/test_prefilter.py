@@ -8,6 +8,7 @@ Properties, on random regex trees over a small alphabet:
 """
 import random
 import time
+from unittest import mock
 
 import pytest
 import regex
@@ -56,13 +57,19 @@ def _key(codes):
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(regex_trees(CODES[:4], min_hi=1, assertions=True), min_size=1, max_size=3),
-       st.lists(st.text("abcde", max_size=16), min_size=1, max_size=3))
-def test_cut_expressions_report_every_start_and_exactly_those_of_their_cut_loosening(nodes, texts):
+       st.lists(st.text("abcde", max_size=16), min_size=1, max_size=3), st.sampled_from([20, 2, 0]))
+def test_cut_expressions_report_every_start_and_exactly_those_of_their_cut_loosening(nodes, texts, short):
     """With a selectivity key, each loosened form is cut after its last rare
     item (prefilter.cut), or after a short stretch that follows it up to an
-    item that cannot be empty (prefilter.cut_longer): the prefilter still
-    reports every start of a real match, exactly the starts of the cut
-    loosening, and never more than the plain cut reports."""
+    item that cannot be empty (prefilter.cut_longer; with a small ``SHORT``
+    that item is mostly cut to its opening, or the plain cut stays): the
+    prefilter still reports every start of a real match, exactly the starts
+    of the cut loosening, and never more than the plain cut reports."""
+    with mock.patch.object(prefilter, "SHORT", short):
+        _check_cut_expressions(nodes, texts)
+
+
+def _check_cut_expressions(nodes, texts):
     nodes = {i: n for i, n in enumerate(nodes)}
     pf = prefilter.build(nodes, CODES, _key)
     if pf is None:
@@ -80,6 +87,40 @@ def test_cut_expressions_report_every_start_and_exactly_those_of_their_cut_loose
             assert set(_starts(regex.compile(builder.emit(prefilter.loosen(node))), text)) <= set(found[i])
             assert found[i] == _starts(regex.compile(builder.emit(longer)), text), (node, text)
             assert set(found[i]) <= set(_starts(regex.compile(builder.emit(short)), text)), (node, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(regex_trees(CODES[:4], min_hi=2), st.randoms(use_true_random=False))
+def test_every_match_begins_with_a_match_of_the_opening(node, rng):
+    """``prefilter.opening`` (what cut_longer keeps of a large item): a
+    string the loosened node matches begins with a match of its opening,
+    which is never larger than the node."""
+    loose = prefilter.loosen(node)
+    if prefilter._nullable(loose):
+        return
+    head = prefilter.opening(loose)
+    builder = RegexBuilder({}, None, max_repeat=10_000)
+    planted = sample(loose, rng)
+    assert regex.fullmatch(builder.emit(loose), planted)  # the sampler is right
+    assert regex.match(builder.emit(head), planted), (loose, head, planted)
+    assert prefilter._leaves(head) <= prefilter._leaves(loose)
+
+
+def test_a_large_item_after_the_cue_is_cut_to_its_opening():
+    """``b (a c c c | d c c c)`` with 'b' rare and a small SHORT: the longer
+    cut keeps ``b (a | d)``, so a 'b' followed by anything else is no start."""
+    def key(codes):  # only 'b' is rare
+        return (not codes.isdisjoint(map(ord, "acde")), False, len(codes))
+
+    a, b, c, d = (("set", frozenset({ord(x)})) for x in "abcd")
+    tail = ("alt", [("seq", [a, c, c, c]), ("seq", [d, c, c, c])])
+    node = ("seq", [b, tail])
+    rare = prefilter._rare(key)
+    with mock.patch.object(prefilter, "SHORT", 3):
+        assert prefilter.cut_longer(node, rare) == ("seq", [b, ("alt", [a, d])])
+        assert prefilter.build({0: node}, CODES, key).starts("bc ba bd bb") == {0: [3, 6]}
+    with mock.patch.object(prefilter, "SHORT", 1):
+        assert prefilter.cut_longer(node, rare) is None
 
 
 def _grouped(codes):
