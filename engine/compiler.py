@@ -336,6 +336,9 @@ def _kind_codes(alphabet, kinds) -> set:
     return out
 
 
+MAX_COMBINED = MAX_PATTERN  # characters of one regex for a whole group; past it, one per construction
+
+
 def _longest_group(label, members, rules, builder: RegexBuilder) -> ScanGroup:
     """The scan group of constructions resolved leftmost-longest together."""
     if not all(c.backend == "regex" for c in members):
@@ -360,6 +363,8 @@ def _longest_group(label, members, rules, builder: RegexBuilder) -> ScanGroup:
     # one lookahead on every character any construction can start with
     starts = frozenset().union(*(first_set(node)[0] for node in nodes.values()))
     pattern = f"(?p)(?={ranges_to_class(starts)})" + builder.emit(alternation(branches))
+    if len(pattern) > MAX_COMBINED:  # too large as one regex: each construction's own, resolved as one
+        return _candidates_group(label, "longest", members, rules, builder)
     group = ScanGroup(label, "combined", "longest", [c.index for c in ordered], pattern=pattern,
                       must=_must(ordered, builder, nodes))
     group.code[pattern] = _check_size(pattern, ordered[0])

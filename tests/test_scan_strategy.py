@@ -68,3 +68,28 @@ def test_regexes_compile_when_a_scan_needs_them_and_find_what_compiled_ones_find
         assert [lazy.scan(c) for c in codes] == [eager.scan(c) for c in codes]
         if strategy == "all":  # every start is tried with the regexes themselves
             assert all(p.compiled for p in _patterns(lazy) if p not in lazy._reach.values())
+
+
+def _matches(pack, texts):
+    return [[(m.start, m.end, m.rule, m.slots, m.attrs) for m in pack.extract(t)] for t in texts]
+
+
+def test_without_hyperscan_a_group_too_large_for_one_regex_is_scanned_construction_by_construction(
+        monkeypatch, tmp_path):
+    """Without Hyperscan a leftmost-longest group is one alternation of its
+    constructions; when that regex would be too large (the attribution pack
+    passed the limit in the twelfth session and failed to load), each
+    construction keeps its own regex and ``resolve`` picks among them: the
+    same matches."""
+    from engine import compiler, prefilter
+
+    monkeypatch.setenv("LARKSPAN_CACHE", str(tmp_path))
+    monkeypatch.setattr(prefilter, "hyperscan", None)
+    texts = [json.loads(line)["text"] for line in GOLD.read_text(encoding="utf-8").splitlines()][:40]
+    whole = engine.load(ROOT / "rules/quantities.yaml", cache=False)
+    assert "combined" in [g.mode for g in whole.compiled.groups]
+    monkeypatch.setattr(compiler, "MAX_COMBINED", 1_000)
+    split = engine.load(ROOT / "rules/quantities.yaml", cache=False)
+    assert "combined" not in [g.mode for g in split.compiled.groups]
+    found = _matches(split, texts)
+    assert found == _matches(whole, texts) and sum(map(len, found)) > 20
