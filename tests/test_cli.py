@@ -206,6 +206,21 @@ def test_read_corpus_stops_at_the_size_asked_for(tmp_path):
     assert got == texts[:len(got)] and sum(map(len, got)) >= 2000 > sum(map(len, got[:-1]))
 
 
+def _stub_bench(monkeypatch, child):
+    """``larkspan bench`` with each job's child and the cold start faked."""
+    from engine import bench
+
+    monkeypatch.setattr(bench, "_run_child", child)
+    monkeypatch.setattr(bench, "_cold_start", lambda packs, runs: {"process_s": 0.2, "bare_python_s": 0.04,
+                                                                   "import_and_load_s": 0.15})
+
+
+def _one_line_corpus(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"text": "The ferry carried 40 cars."}) + "\n")
+    return corpus
+
+
 def test_bench_with_a_failed_job_keeps_the_saved_results(tmp_path, capsys, monkeypatch):
     from engine import bench
 
@@ -214,11 +229,8 @@ def test_bench_with_a_failed_job_keeps_the_saved_results(tmp_path, capsys, monke
             return {"error": "RuntimeError: boom"}
         return {"seconds": 1.0, "chars": 26, "docs": 1, "added_rss_mb": 0.0, "peak_rss_mb": 1.0}
 
-    monkeypatch.setattr(bench, "_run_child", child)
-    monkeypatch.setattr(bench, "_cold_start", lambda packs, runs: {"process_s": 0.2, "bare_python_s": 0.04,
-                                                                   "import_and_load_s": 0.15})
-    corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text(json.dumps({"text": "The ferry carried 40 cars."}) + "\n")
+    _stub_bench(monkeypatch, child)
+    corpus = _one_line_corpus(tmp_path)
     saved = tmp_path / "bench.json"
     saved.write_text('{"earlier": "results"}\n')
     code, out, err = run(["bench", str(corpus), "--repeat", "1", "--save", str(saved)], capsys)
@@ -235,8 +247,6 @@ def test_bench_gives_the_step_to_more_processes_round_by_round(tmp_path, capsys,
     each round's own pair of runs."""
     import random
 
-    from engine import bench
-
     rng = random.Random(7)
     drawn: dict[str, list[float]] = {}
 
@@ -246,11 +256,8 @@ def test_bench_gives_the_step_to_more_processes_round_by_round(tmp_path, capsys,
         drawn.setdefault(name, []).append(seconds)
         return {"seconds": seconds, "chars": 26, "docs": 1, "added_rss_mb": 0.0, "peak_rss_mb": 1.0}
 
-    monkeypatch.setattr(bench, "_run_child", child)
-    monkeypatch.setattr(bench, "_cold_start", lambda packs, runs: {"process_s": 0.2, "bare_python_s": 0.04,
-                                                                   "import_and_load_s": 0.15})
-    corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text(json.dumps({"text": "The ferry carried 40 cars."}) + "\n")
+    _stub_bench(monkeypatch, child)
+    corpus = _one_line_corpus(tmp_path)
     saved = tmp_path / "bench.json"
     code, out, _ = run(["bench", str(corpus), "--repeat", "5", "--processes", "1,2", "--save", str(saved)],
                        capsys)
