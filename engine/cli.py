@@ -191,12 +191,17 @@ def cmd_test(args) -> int:
     failed = 0
     total = 0
     for pack in _load_packs(args.pack, not args.no_cache):
-        count, failures = run_examples(pack)
+        borrowed: list = []
+        count, failures = run_examples(pack, strict=args.strict, borrowed=borrowed)
         total += count
         failed += len(failures)
         for f in failures:
             print(f.format())
-        print(f"{pack.id}: {count - len(failures)} passed, {len(failures)} failed")
+        line = f"{pack.id}: {count - len(failures)} passed, {len(failures)} failed"
+        if borrowed and not args.strict:
+            line += (f" ({len(borrowed)} example{'s' * (len(borrowed) != 1)} matched by another "
+                     "construction; --strict lists them as failures)")
+        print(line)
     return 1 if failed else 0
 
 
@@ -321,6 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("test", help="run a pack's examples and counterexamples")
     sp.add_argument("pack", nargs="+", metavar="PACK")
+    sp.add_argument("--strict", action="store_true",
+                    help="fail an example whose match another construction gives (it no longer tests its own)")
     sp.add_argument("--watch", action="store_true", help="run again on every save; print what changed")
     sp.add_argument("--gold", help="with --watch: also score the pack on this gold file")
     sp.add_argument("--interval", type=float, default=0.5, help=argparse.SUPPRESS)

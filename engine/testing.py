@@ -7,6 +7,9 @@ Each failure is named by its kind, so a rule author knows what to look at:
     wrong slot        the span is right, a slot's fragments are not
     wrong value       the span is right, an attr's value is not
     unexpected match  a counterexample was matched
+    other construction  the match is right, but another construction gave
+                      it (the example no longer tests its own); a failure
+                      with ``strict``, otherwise only counted
 """
 from __future__ import annotations
 
@@ -43,7 +46,11 @@ def _expected_span(example) -> tuple[int, int]:
     return start, start + len(example.match)
 
 
-def check_example(pack, cname: str, label: str, example) -> Failure | None:
+def check_example(pack, cname: str, label: str, example, strict: bool = False,
+                  borrowed: list | None = None) -> Failure | None:
+    """The failure of one example, or None.  An example whose match another
+    construction gives is added to ``borrowed`` (when given), and fails
+    only with ``strict``."""
     matches = [m for m in pack.extract(example.text) if m.label == label]
     where = example.where
 
@@ -75,6 +82,12 @@ def check_example(pack, cname: str, label: str, example) -> Failure | None:
             ok = values_equal(want, got)
         if not ok:
             return fail("wrong value", f"attr {attr}: expected {want!r}; got {got!r} (rule {m.rule})")
+    if m.rule != cname:
+        other = fail("other construction", f"the match is right, but construction '{m.rule}' gives it: "
+                                           f"move the example there, or make '{cname}' win")
+        if borrowed is not None:
+            borrowed.append(other)
+        return other if strict else None
     return None
 
 
@@ -90,15 +103,17 @@ def check_counterexample(pack, cname: str, label: str, example) -> Failure | Non
     return None
 
 
-def run_examples(pack):
-    """(number of checks, list of Failure) for every example in the pack."""
+def run_examples(pack, strict: bool = False, borrowed: list | None = None):
+    """(number of checks, list of Failure) for every example in the pack.
+    ``borrowed`` (a list) collects the examples another construction gives,
+    which fail only with ``strict``."""
     failures = []
     count = 0
     for c in pack.compiled.constructions:
         examples, counter = pack.compiled.examples.get(c.name, ([], []))
         for ex in examples:
             count += 1
-            f = check_example(pack, c.name, c.label, ex)
+            f = check_example(pack, c.name, c.label, ex, strict, borrowed)
             if f:
                 failures.append(f)
         for ex in counter:

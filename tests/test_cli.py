@@ -138,6 +138,39 @@ constructions:
     assert f"{path}:13:" in out  # the failing example's line
 
 
+def test_an_example_that_another_construction_gives_is_counted_and_fails_with_strict(tmp_path, capsys):
+    """The longer construction wins the example written under the shorter
+    one, which then tests nothing of its own: counted by default, a failure
+    with --strict, naming the construction that gives it."""
+    path = tmp_path / "p.yaml"
+    path.write_text("""pack: p
+lexicons:
+  UNIT: [km]
+rules:
+  short: NUM UNIT
+  long: NUM UNIT "long"
+constructions:
+  short:
+    label: Q
+    examples:
+      - text: it was 5 km long
+        match: 5 km long
+      - text: it was 5 km
+        match: 5 km
+  long:
+    label: Q
+    examples:
+      - text: a road 7 km long
+        match: 7 km long
+""")
+    code, out, _ = run(["test", str(path)], capsys)
+    assert code == 0 and "3 passed, 0 failed (1 example matched by another construction" in out
+    code, out, _ = run(["test", "--strict", str(path)], capsys)
+    assert code == 1 and "2 passed, 1 failed" in out
+    assert "OTHER CONSTRUCTION in construction 'short'" in out and "construction 'long' gives it" in out
+    assert f"{path}:11:" in out  # the borrowed example's line
+
+
 def test_show_prints_a_table(capsys):
     code, out, _ = run(["show", "--pack", PACK, "--text", "Dr. Ana Ruiz said that 5 km remain."], capsys)
     assert code == 0
