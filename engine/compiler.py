@@ -296,9 +296,9 @@ def _groups(constructions: list[ConstructionInfo], rules, builder: RegexBuilder)
     return groups
 
 
-def _candidates_group(label, policy, members, rules, builder: RegexBuilder) -> ScanGroup:
+def _candidates_group(label, policy, members, rules, builder: RegexBuilder, nodes=None) -> ScanGroup:
     """A scan group whose constructions propose candidates that ``resolve`` sorts out."""
-    patterns, codes, nodes = _patterns(members, rules, builder)
+    patterns, codes, nodes = _patterns(members, rules, builder, nodes)
     group = ScanGroup(label, "candidates", policy, [c.index for c in members], patterns=patterns,
                       must=_must(members, builder, nodes))
     group.code.update(codes)
@@ -343,18 +343,18 @@ def _longest_group(label, members, rules, builder: RegexBuilder) -> ScanGroup:
     """The scan group of constructions resolved leftmost-longest together."""
     if not all(c.backend == "regex" for c in members):
         return _candidates_group(label, "longest", members, rules, builder)
+    nodes = {c.index: _build(builder, c, _slot_map(c)) for c in members}
     if prefilter.available():
         # with the starts found in one pass, each construction's own regex
         # tried at its own starts beats the alternation of all of them tried
         # at every start any of them has (resolve's "longest" gives the same matches)
-        group = _candidates_group(label, "longest", members, rules, builder)
+        group = _candidates_group(label, "longest", members, rules, builder, nodes)
         if group.prefilter is not None:
             return group
     ordered = sorted(members, key=lambda c: (-c.priority, c.index))
     # Each construction ends with an empty group that names it, so the
     # alternation of all of them can be factored: a source shared by
     # ten constructions is matched once, not ten times.
-    nodes = {c.index: _build(builder, c, _slot_map(c)) for c in ordered}
     branches = []
     for c in ordered:
         anchor = [("raw", _anchor(c, builder))] if c.anchor != "any" else []
@@ -364,7 +364,7 @@ def _longest_group(label, members, rules, builder: RegexBuilder) -> ScanGroup:
     starts = frozenset().union(*(first_set(node)[0] for node in nodes.values()))
     pattern = f"(?p)(?={ranges_to_class(starts)})" + builder.emit(alternation(branches))
     if len(pattern) > MAX_COMBINED:  # too large as one regex: each construction's own, resolved as one
-        return _candidates_group(label, "longest", members, rules, builder)
+        return _candidates_group(label, "longest", members, rules, builder, nodes)
     group = ScanGroup(label, "combined", "longest", [c.index for c in ordered], pattern=pattern,
                       must=_must(ordered, builder, nodes))
     group.code[pattern] = _check_size(pattern, ordered[0])
@@ -426,12 +426,14 @@ def _must(members, builder, nodes: dict) -> str | None:
     return ranges_to_class(must) or None
 
 
-def _patterns(members, rules, builder):
-    """(regex source, opcodes, intermediate form) of each regex construction."""
+def _patterns(members, rules, builder, built=None):
+    """(regex source, opcodes, intermediate form) of each regex construction;
+    ``built``: the intermediate forms already built, by construction index."""
     out, codes, nodes = {}, {}, {}
     for c in members:
         if c.backend == "regex":
-            nodes[c.index] = node = _build(builder, c, _slot_map(c))
+            node = built[c.index] if built is not None else _build(builder, c, _slot_map(c))
+            nodes[c.index] = node
             looks = "".join(_reach_lookaheads(node, builder))
             out[c.index] = "(?p)" + _anchor(c, builder) + looks + builder.emit(node)
             codes[out[c.index]] = _check_size(out[c.index], c)
