@@ -293,16 +293,15 @@ class Longest:
         state, best, i = 1, -1, pos
         last = min(stop, limit)
         while i < last:
-            c = ids[i]
-            nxt = rows[state].get(c)
-            if nxt is None:
+            try:  # a transition met before: a dict lookup (a miss raises, rarely once warm)
+                state = rows[state][ids[i]]
+            except KeyError:
                 if time.monotonic() > deadline:
-                    raise TimeoutError
+                    raise TimeoutError from None
                 with self._lock:
-                    nxt = states.step(state, c)
-            if not nxt:
+                    state = states.step(state, ids[i])
+            if not state:
                 return best
-            state = nxt
             i += 1
             if accept[state]:
                 best = i
