@@ -23,7 +23,7 @@ def quantities(pack, text):
 
 
 def test_pack_examples_pass(pack):
-    count, failures = run_examples(pack)
+    count, failures = run_examples(pack, strict=True)  # each example from its own construction
     assert count >= 60
     assert not failures, "\n".join(f.format() for f in failures)
 
