@@ -7,9 +7,11 @@
 """
 from __future__ import annotations
 
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from . import cache
 from .encoding import Encoder
@@ -186,8 +188,12 @@ def _from_compiled(compiled, path):
     return Pack(compiled, path)
 
 
-def compile_pack(path, use_cache: bool = True):
-    """The Compiled record for a pack file (from the cache when it is fresh)."""
+def compile_pack(path, use_cache: bool = True, notice: Callable[[str], None] | None = None):
+    """The Compiled record for a pack file (from the cache when it is fresh).
+
+    ``notice``, when given, hears (as one line of text each) that a compile
+    starts and how long it took: a large pack takes a minute or more the
+    first time, and a command that says nothing meanwhile looks hung."""
     path = Path(path)
     if use_cache:
         hit = cache.get(path)
@@ -196,12 +202,25 @@ def compile_pack(path, use_cache: bool = True):
     from .compiler import compile_spec
     from .pack import load_spec
 
+    if notice is not None:
+        why = "not in the cache" if use_cache else "the cache is off"
+        notice(f"compiling {path} ({why}; a large pack takes a minute or more, once per version)")
+    began = time.perf_counter()
     compiled = compile_spec(load_spec(path))
     if use_cache:
         cache.put(path, compiled)
+    if notice is not None:
+        where = f"; cached in {cache.cache_dir()}" if use_cache else ""
+        notice(f"compiled {path} in {time.perf_counter() - began:.0f} s{where}")
     return compiled
 
 
-def load(path, cache: bool = True) -> Pack:
-    """Load (compile, or fetch from the cache) the pack at ``path``."""
-    return Pack(compile_pack(path, cache), Path(path))
+def stderr_notice(message: str) -> None:
+    """A ``notice`` for commands: the line on standard error."""
+    print(f"larkspan: {message}", file=sys.stderr, flush=True)
+
+
+def load(path, cache: bool = True, notice: Callable[[str], None] | None = None) -> Pack:
+    """Load (compile, or fetch from the cache) the pack at ``path``; ``notice``:
+    see ``compile_pack``."""
+    return Pack(compile_pack(path, cache, notice), Path(path))

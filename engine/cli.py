@@ -13,9 +13,9 @@ from .errors import LarkspanError, UsageError
 
 
 def _load_packs(paths, use_cache=True):
-    from .api import load
+    from .api import load, stderr_notice
 
-    return [load(p, cache=use_cache) for p in paths]
+    return [load(p, cache=use_cache, notice=stderr_notice) for p in paths]
 
 
 def _progress(total_bytes, enabled):
@@ -141,9 +141,9 @@ def cmd_show(args) -> int:
 
 
 def cmd_compile(args) -> int:
-    from .api import compile_pack
+    from .api import compile_pack, stderr_notice
 
-    compiled = compile_pack(args.pack, not args.no_cache)
+    compiled = compile_pack(args.pack, not args.no_cache, stderr_notice)
     if args.regex:
         for g in compiled.groups:
             print(f"// group {g.label} ({g.mode}, {g.policy})")
@@ -155,10 +155,10 @@ def cmd_compile(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .api import Pack, compile_pack
+    from .api import Pack, compile_pack, stderr_notice
     from .lint import lint
 
-    compiled = compile_pack(args.pack, not args.no_cache)
+    compiled = compile_pack(args.pack, not args.no_cache, stderr_notice)
     pack = Pack(compiled)
     findings = lint(pack)
     if args.corpus:
@@ -206,9 +206,9 @@ def cmd_test(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    from .api import load
+    from .api import load, stderr_notice
 
-    pack = load(args.pack, cache=not args.no_cache)
+    pack = load(args.pack, cache=not args.no_cache, notice=stderr_notice)
     text = args.text if args.text is not None else sys.stdin.read()
     if args.rule:
         print(pack.why_not(text, args.rule).format())

@@ -158,14 +158,15 @@ class Version:
                              fix="give a pack (.yaml), predictions (.jsonl) or PATH@REV")
 
     def predict(self, gold, args) -> list[dict]:
-        from .api import load
+        from .api import load, stderr_notice
         from .evaluate import pair_predictions, predict
         from .goldio import read_gold
 
         if self.predictions:
             preds, _ = pair_predictions(gold, read_gold(self.predictions, prediction=True), self.predictions)
             return preds
-        return predict([load(self.pack_path, cache=not args.no_cache)], gold, timeout=args.timeout)
+        return predict([load(self.pack_path, cache=not args.no_cache, notice=stderr_notice)], gold,
+                       timeout=args.timeout)
 
 
 # --------------------------------------------------------------------------
@@ -197,7 +198,7 @@ def _restrict(docs, labels):
 
 def cmd_eval(args) -> int:
     from . import evalreport, htmlreport
-    from .api import load
+    from .api import load, stderr_notice
     from .evaluate import evaluate, pair_predictions, predict
     from .goldio import read_gold
 
@@ -209,7 +210,7 @@ def cmd_eval(args) -> int:
                   file=sys.stderr)
         source = {"predictions": args.pred}
     else:
-        packs = [load(p, cache=not args.no_cache) for p in args.pack]
+        packs = [load(p, cache=not args.no_cache, notice=stderr_notice) for p in args.pack]
         preds = predict(packs, gold, timeout=args.timeout)
         source = {"packs": [p.id for p in packs]}
     labels = args.label or None

@@ -24,10 +24,10 @@ def _mtimes(files) -> dict[str, int]:
 
 
 def _state(path: Path, gold: str | None):
-    from .api import load
+    from .api import load, stderr_notice
     from .testing import run_examples
 
-    pack = load(path)
+    pack = load(path, notice=stderr_notice)
     count, failures = run_examples(pack)
     failed = {f"{f.kind}: construction '{f.construction}', {f.file}:{f.line}: {f.text}": f for f in failures}
     metrics = {}

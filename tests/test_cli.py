@@ -360,3 +360,24 @@ def test_bench_cold_start_times_new_processes_that_load_and_then_extract():
     assert "a new process that also extracts examples/news.txt" in bench.format_table(res)
     del cold["first_extraction_s"]  # results saved before this figure existed still print
     assert "examples/news.txt" not in bench.format_table(res)
+
+
+@pytest.mark.parametrize("command", [["show", "--pack", "{pack}", "--text", "Ruiz said 5 km."],
+                                     ["compile", "{pack}"], ["check", "{pack}"]])
+def test_a_compile_is_announced_on_stderr_and_a_cached_load_is_silent(tmp_path, monkeypatch, capsys, command):
+    """A large pack takes a minute to compile the first time: the command says
+    so on stderr (and how long it took) instead of looking hung."""
+    monkeypatch.setenv("LARKSPAN_CACHE", str(tmp_path / "cache"))
+    for name in ("features.yaml", "numbers_small.lark", "units.txt"):  # a copy: no other test has cached it
+        (tmp_path / name).write_bytes((Path(PACK).parent / name).read_bytes())
+    pack = tmp_path / "features.yaml"
+    args = [a.replace("{pack}", str(pack)) for a in command]
+    code, out, err = run(args, capsys)
+    assert code == 0
+    notices = [line for line in err.splitlines() if line.startswith("larkspan: compil")]
+    assert len(notices) == 2, err
+    assert notices[0].startswith(f"larkspan: compiling {pack} (not in the cache")
+    assert notices[1].startswith(f"larkspan: compiled {pack} in ") and str(tmp_path / "cache") in notices[1]
+    assert "larkspan: compil" not in out  # the notices never mix into the output
+    code, out2, err = run(args, capsys)
+    assert code == 0 and "larkspan: compil" not in err and out2 == out
