@@ -16,6 +16,7 @@ import io
 import json
 import lzma
 import os
+import re
 import sys
 import tempfile
 import zlib
@@ -37,6 +38,9 @@ def _bad(line, doc_id, code, message):
     return Doc(line, doc_id, None, {}, {"code": code, "message": message, "line": line})
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def parse_jsonl_line(raw: bytes | str, n: int, source: str) -> Doc:
     doc = _parse_jsonl_line(raw, n, source)
     doc.size = len(raw)
@@ -55,6 +59,14 @@ def _parse_jsonl_line(raw: bytes | str, n: int, source: str) -> Doc:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
         return _bad(n, f"line-{n}", "E400", f"{source}:{n}: not valid JSON ({exc.msg} at column {exc.colno})")
+    except RecursionError:
+        return _bad(n, f"line-{n}", "E400", f"{source}:{n}: the JSON is nested too deeply")
+    if "\\u" in raw and _SURROGATE_ESCAPE.search(raw):  # only an escape can give a lone surrogate
+        try:
+            json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return _bad(n, f"line-{n}", "E400", f"{source}:{n}: a \\u escape gives a lone surrogate "
+                        f"({exc.object[exc.start]!a}), which is not a character; pair it or remove it")
     if not isinstance(obj, dict):
         return _bad(n, f"line-{n}", "E400", f"{source}:{n}: a line must be a JSON object with 'text'")
     doc_id = obj.get("id", f"line-{n}")
