@@ -12,6 +12,27 @@ import time
 from .errors import LarkspanError, UsageError
 
 
+def _positive_int(text: str) -> int:
+    n = int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {text}")
+    return n
+
+
+def _seconds(text: str) -> float:
+    x = float(text)
+    if not 0 < x < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text}")
+    return x
+
+
+def _days(text: str) -> float:
+    x = float(text)
+    if not 0 <= x < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of days, 0 or more, not {text}")
+    return x
+
+
 def _load_packs(paths, use_cache=True):
     from .api import load
 
@@ -40,11 +61,16 @@ def cmd_extract(args) -> int:
     packs = _load_packs(args.pack, not args.no_cache)
     if args.resume and args.output == "-":
         raise UsageError("--resume needs an output file (-o OUT)", fix="write to a file with -o OUT.jsonl")
-    if args.input != "-" and not os.access(args.input, os.R_OK):
+    if args.input != "-" and (not os.access(args.input, os.R_OK) or os.path.isdir(args.input)):
         from .errors import InputError
 
-        raise InputError("cannot read the input file", file=args.input,
-                         fix="check the path; use '-' to read standard input")
+        raise InputError("cannot read the input file" + (": it is a directory" * os.path.isdir(args.input)),
+                         file=args.input, fix="check the path; use '-' to read standard input")
+    if args.input != "-" and args.output != "-":
+        real_in = os.path.realpath(args.input)
+        if real_in in (os.path.realpath(args.output), os.path.realpath(args.output) + ".part"):
+            raise UsageError(f"the output {args.output} would overwrite the input", file=args.input,
+                             fix="write the output to another file")
     docs_iter = read_docs(args.input, args.format)
     out = sys.stdout if args.output == "-" else ResumableOutput(args.output, args.resume)
     done = getattr(out, "done_ids", [])
@@ -286,9 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("input", metavar="INPUT", help="a .txt file (one document), a .jsonl file, or - for stdin")
     sp.add_argument("-o", "--output", default="-", help="output JSONL (default: stdout)")
     sp.add_argument("--format", choices=["auto", "text", "jsonl"], default="auto")
-    sp.add_argument("--timeout", type=float, default=None, help="seconds per document scan (default: pack's)")
+    sp.add_argument("--timeout", type=_seconds, default=None, help="seconds per document scan (default: pack's)")
     sp.add_argument("--processes", "-j", type=int, default=1, help="worker processes (0: one per core)")
-    sp.add_argument("--chunk-size", type=int, default=64, help="documents sent to a worker at a time")
+    sp.add_argument("--chunk-size", type=_positive_int, default=64, help="documents sent to a worker at a time")
     sp.add_argument("--resume", action="store_true", help="carry on an interrupted run from OUT.part")
     sp.add_argument("-q", "--quiet", action="store_true")
     sp.set_defaults(func=cmd_extract)
@@ -343,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "'clear' removes every entry. Nothing else in the directory is touched.")
     sp.add_argument("action", nargs="?", choices=["info", "prune", "clear"], default="info")
     sp.add_argument("--max-size", metavar="SIZE", help="e.g. 500M or 2G; 'off' for no limit")
-    sp.add_argument("--older-than", type=float, metavar="DAYS", help="also remove entries unused this long")
+    sp.add_argument("--older-than", type=_days, metavar="DAYS", help="also remove entries unused this long")
     sp.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
     sp.set_defaults(func=cmd_cache)
 
