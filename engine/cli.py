@@ -149,13 +149,17 @@ def cmd_show(args) -> int:
     packs = _load_packs(args.pack, not args.no_cache)
     if args.text is not None:
         docs = [{"id": "text", "text": args.text}]
-    else:
-        docs = [{"id": d.id, "text": d.text, "meta": d.meta} for d in read_docs(args.input, args.format)
-                if d.error is None]
+    else:  # a bad line is shown as its error, as extract writes it
+        docs = list(read_docs(args.input, args.format))
     records = [extract_record(packs, d) for d in docs]
+    failed = 0
     for r in records:
         if "error" in r:
-            print(f"== {r['id']}: error: {r['error']['message']}")
+            failed += 1
+            msg = r["error"]["message"]
+            where = "" if args.text is not None or msg.startswith(args.input) else \
+                f"{args.input}:{r['error'].get('line', '?')}: "
+            print(f"== {r['id']}: error: {where}{msg}")
             continue
         print(match_table(r, width=args.width))
     if args.html:
@@ -163,7 +167,9 @@ def cmd_show(args) -> int:
 
         htmlview.write(records, args.html)
         print(f"wrote {args.html}", file=sys.stderr)
-    return 0
+    if failed:
+        print(f"larkspan: {failed} of {len(records)} documents failed", file=sys.stderr)
+    return 2 if failed else 0
 
 
 def cmd_compile(args) -> int:
@@ -191,12 +197,21 @@ def cmd_check(args) -> int:
         from .docio import read_docs
         from .lint import corpus_lint
 
-        texts = [d.text for d in read_docs(args.corpus) if d.error is None]
-        findings += corpus_lint(pack, texts, args.often)
+        docs = list(read_docs(args.corpus))
+        bad = [d for d in docs if d.error is not None]
+        findings += corpus_lint(pack, [d.text for d in docs if d.error is None], args.often)
+    else:
+        bad = []
     for f in findings:
         print(f, file=sys.stderr)
+    for d in bad:  # the lint ran without these lines; say so, and fail
+        msg = d.error["message"]
+        print(f"larkspan: {msg if msg.startswith(args.corpus) else args.corpus + ':' + str(d.line) + ': ' + msg}"
+              "; the line was left out of the corpus lint", file=sys.stderr)
     print(f"{args.pack}: ok: pack {pack.id}, {len(compiled.constructions)} constructions, "
           f"{compiled.rule_count} rules, {compiled.entry_count} lexicon entries, {len(findings)} warnings")
+    if bad:
+        return 2
     return 1 if findings and args.strict else 0
 
 

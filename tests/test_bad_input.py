@@ -217,6 +217,13 @@ def test_show_reports_each_bad_line(tmp_path, capsys):
     assert f"{src}:2:" in out + err and "5 km" in out
 
 
+def test_check_corpus_reports_each_bad_line(tmp_path, capsys):
+    src = tmp_path / "corpus.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "Ana Bo said that 5 km remain."}) + "\n{oops\n")
+    status, out, err = run(["check", PACK, "--corpus", str(src)], capsys)
+    assert status == 2 and f"{src}:2:" in err and "ok:" in out, err
+
+
 # ---------------------------------------------------------------------------
 # gold files
 
