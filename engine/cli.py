@@ -78,7 +78,7 @@ def cmd_extract(args) -> int:
     if [d.id for d in skipped] != done:
         out.close()
         raise UsageError(f"{args.output}.part does not belong to this input (its document ids differ)",
-                         fix="run again without --resume to start over")
+                         file=f"{args.output}.part", fix="run again without --resume to start over")
     total = os.path.getsize(args.input) if args.input != "-" else 0
     bar = _progress(total, not args.quiet)
     if bar is not None and skipped:
@@ -252,7 +252,11 @@ def cmd_explain(args) -> int:
     pack = load(args.pack, cache=not args.no_cache)
     text = args.text if args.text is not None else sys.stdin.read()
     if args.rule:
-        print(pack.why_not(text, args.rule).format())
+        try:
+            print(pack.why_not(text, args.rule).format())
+        except UsageError as exc:  # an unknown rule: name the pack it is not in
+            exc.file = exc.file or args.pack
+            raise
         return 0
     found = pack.explain(text)
     if not found:

@@ -165,8 +165,8 @@ def read_docs(path: str, fmt: str = "auto"):
         if fmt == "text":
             data = stream.read()
             doc_id = "stdin" if path == "-" else Path(_plain_name(path)).stem
-            try:
-                yield Doc(1, doc_id, data.decode("utf-8"), {}, size=len(data))
+            try:  # a byte-order mark is not part of the text, as in a JSONL file
+                yield Doc(1, doc_id, data.decode("utf-8").removeprefix("\ufeff"), {}, size=len(data))
             except UnicodeDecodeError as exc:
                 doc = _bad(1, doc_id, "E400", f"{source}: invalid UTF-8 at byte {exc.start}")
                 doc.size = len(data)

@@ -290,3 +290,27 @@ def test_cache_prune_refuses_a_negative_age(days, tmp_path, capsys, monkeypatch)
     (tmp_path / "keep.txt").write_text("x")
     status, _, err = run(["cache", "prune", "--older-than", days], capsys)
     assert status == 2 and "--older-than" in err, err
+
+
+# ---------------------------------------------------------------------------
+# messages that named no file
+
+def test_resume_of_another_input_names_the_part(tmp_path, capsys):
+    out = tmp_path / "out.jsonl"
+    (tmp_path / "out.jsonl.part").write_text(json.dumps({"id": "zz", "text": "", "annotations": []}) + "\n")
+    status, _, err = _extract(tmp_path, capsys, "-o", str(out), "--resume")
+    assert status == 2 and f"{out}.part: error[" in err, err
+
+
+def test_explain_of_an_unknown_rule_names_the_pack(capsys):
+    status, _, err = run(["explain", PACK, "5 km", "--rule", "nosuchrule"], capsys)
+    assert status == 2 and f"{PACK}: error[" in err, err
+
+
+def test_text_file_with_a_byte_order_mark(tmp_path, capsys):
+    src = tmp_path / "story.txt"
+    src.write_bytes(b"\xef\xbb\xbfAbout 5 km.")
+    status, out, err = run(["extract", "--pack", PACK, str(src)], capsys)
+    record = json.loads(out)
+    assert status == 0 and record["text"] == "About 5 km."
+    assert all(record["text"][a["span"][0]:a["span"][1]] == "5 km" for a in record["annotations"])
