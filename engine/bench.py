@@ -45,21 +45,22 @@ def read_corpus(path: str, megabytes: float) -> list[str]:
     """The texts of a JSONL corpus (a 'text' per line), up to ``megabytes`` of
     them.  A file that cannot be read, or a line that is not a JSON object
     with a 'text' string, raises InputError naming the file and the line."""
-    import io
-
     from .docio import _DAMAGED, open_input
     from .errors import InputError
 
     fix = "give a JSONL file (gzip, bzip2 or xz compressed or not) with a 'text' string per line"
     texts, size = [], 0
     try:
-        with io.TextIOWrapper(open_input(path)[0], encoding="utf-8") as fh:
+        with open_input(path)[0] as fh:
             for number, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
                 try:
-                    text = json.loads(line)["text"]
-                except (ValueError, TypeError, KeyError):
+                    text = json.loads(line.decode("utf-8"))["text"]
+                except UnicodeDecodeError as exc:
+                    raise InputError(f"invalid UTF-8 at byte {exc.start} of the line", file=path, line=number,
+                                     fix="save the corpus as UTF-8") from None
+                except (ValueError, TypeError, KeyError, RecursionError):
                     text = None
                 if not isinstance(text, str):
                     raise InputError("the line is not a JSON object with a 'text' string", file=path,
@@ -68,8 +69,10 @@ def read_corpus(path: str, megabytes: float) -> list[str]:
                 size += len(text)
                 if size >= megabytes * 1e6:
                     break
-    except (*_DAMAGED, UnicodeDecodeError) as exc:
+    except _DAMAGED as exc:
         raise InputError(f"cannot read the corpus ({exc})", file=path, fix=fix) from None
+    if not texts:  # nothing to time: every figure would be 0
+        raise InputError("the corpus holds no documents", file=path, fix=fix)
     return texts
 
 
@@ -384,6 +387,18 @@ def command(args) -> int:
     read_corpus(args.corpus, args.mb)  # a missing file or a broken line stops the run here, before any job
     args.pack = args.pack or [str(p.relative_to(Path.cwd())) if p.is_relative_to(Path.cwd()) else str(p)
                               for p in sorted((ROOT / "rules").glob("*.yaml"))]
+    from .api import load
+    from .errors import InputError
+
+    for pack in args.pack:  # a broken pack stops the run here with its message, not in a child's traceback
+        load(pack)
+    if args.gold:  # and so does a broken gold file, not after every job has run
+        from .cli_eval import read_gold_any
+
+        read_gold_any(args.gold)
+    if args.baseline and _saved(args.baseline) is None:
+        raise InputError("cannot read the baseline: not a file of bench results", file=args.baseline,
+                         fix="give a JSON file that 'larkspan bench --save' wrote")
     save = Path(args.save) if args.save else DEFAULT_SAVE
     earlier = _saved(save)
     # speeds on another text say nothing about this one: compare only like with like,

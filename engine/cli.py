@@ -12,6 +12,27 @@ import time
 from .errors import LarkspanError, UsageError
 
 
+def _positive_int(text: str) -> int:
+    n = int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {text}")
+    return n
+
+
+def _seconds(text: str) -> float:
+    x = float(text)
+    if not 0 < x < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text}")
+    return x
+
+
+def _days(text: str) -> float:
+    x = float(text)
+    if not 0 <= x < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of days, 0 or more, not {text}")
+    return x
+
+
 def _load_packs(paths, use_cache=True):
     from .api import load, stderr_notice
 
@@ -40,11 +61,16 @@ def cmd_extract(args) -> int:
     packs = _load_packs(args.pack, not args.no_cache)
     if args.resume and args.output == "-":
         raise UsageError("--resume needs an output file (-o OUT)", fix="write to a file with -o OUT.jsonl")
-    if args.input != "-" and not os.access(args.input, os.R_OK):
+    if args.input != "-" and (not os.access(args.input, os.R_OK) or os.path.isdir(args.input)):
         from .errors import InputError
 
-        raise InputError("cannot read the input file", file=args.input,
-                         fix="check the path; use '-' to read standard input")
+        raise InputError("cannot read the input file" + (": it is a directory" * os.path.isdir(args.input)),
+                         file=args.input, fix="check the path; use '-' to read standard input")
+    if args.input != "-" and args.output != "-":
+        real_in = os.path.realpath(args.input)
+        if real_in in (os.path.realpath(args.output), os.path.realpath(args.output) + ".part"):
+            raise UsageError(f"the output {args.output} would overwrite the input", file=args.input,
+                             fix="write the output to another file")
     docs_iter = read_docs(args.input, args.format)
     out = sys.stdout if args.output == "-" else ResumableOutput(args.output, args.resume)
     done = getattr(out, "done_ids", [])
@@ -52,7 +78,7 @@ def cmd_extract(args) -> int:
     if [d.id for d in skipped] != done:
         out.close()
         raise UsageError(f"{args.output}.part does not belong to this input (its document ids differ)",
-                         fix="run again without --resume to start over")
+                         file=f"{args.output}.part", fix="run again without --resume to start over")
     total = os.path.getsize(args.input) if args.input != "-" else 0
     bar = _progress(total, not args.quiet)
     if bar is not None and skipped:
@@ -123,13 +149,17 @@ def cmd_show(args) -> int:
     packs = _load_packs(args.pack, not args.no_cache)
     if args.text is not None:
         docs = [{"id": "text", "text": args.text}]
-    else:
-        docs = [{"id": d.id, "text": d.text, "meta": d.meta} for d in read_docs(args.input, args.format)
-                if d.error is None]
+    else:  # a bad line is shown as its error, as extract writes it
+        docs = list(read_docs(args.input, args.format))
     records = [extract_record(packs, d) for d in docs]
+    failed = 0
     for r in records:
         if "error" in r:
-            print(f"== {r['id']}: error: {r['error']['message']}")
+            failed += 1
+            msg = r["error"]["message"]
+            where = "" if args.text is not None or msg.startswith(args.input) else \
+                f"{args.input}:{r['error'].get('line', '?')}: "
+            print(f"== {r['id']}: error: {where}{msg}")
             continue
         print(match_table(r, width=args.width))
     if args.html:
@@ -137,7 +167,9 @@ def cmd_show(args) -> int:
 
         htmlview.write(records, args.html)
         print(f"wrote {args.html}", file=sys.stderr)
-    return 0
+    if failed:
+        print(f"larkspan: {failed} of {len(records)} documents failed", file=sys.stderr)
+    return 2 if failed else 0
 
 
 def cmd_compile(args) -> int:
@@ -165,12 +197,21 @@ def cmd_check(args) -> int:
         from .docio import read_docs
         from .lint import corpus_lint
 
-        texts = [d.text for d in read_docs(args.corpus) if d.error is None]
-        findings += corpus_lint(pack, texts, args.often)
+        docs = list(read_docs(args.corpus))
+        bad = [d for d in docs if d.error is not None]
+        findings += corpus_lint(pack, [d.text for d in docs if d.error is None], args.often)
+    else:
+        bad = []
     for f in findings:
         print(f, file=sys.stderr)
+    for d in bad:  # the lint ran without these lines; say so, and fail
+        msg = d.error["message"]
+        print(f"larkspan: {msg if msg.startswith(args.corpus) else args.corpus + ':' + str(d.line) + ': ' + msg}"
+              "; the line was left out of the corpus lint", file=sys.stderr)
     print(f"{args.pack}: ok: pack {pack.id}, {len(compiled.constructions)} constructions, "
           f"{compiled.rule_count} rules, {compiled.entry_count} lexicon entries, {len(findings)} warnings")
+    if bad:
+        return 2
     return 1 if findings and args.strict else 0
 
 
@@ -211,7 +252,11 @@ def cmd_explain(args) -> int:
     pack = load(args.pack, cache=not args.no_cache, notice=stderr_notice)
     text = args.text if args.text is not None else sys.stdin.read()
     if args.rule:
-        print(pack.why_not(text, args.rule).format())
+        try:
+            print(pack.why_not(text, args.rule).format())
+        except UsageError as exc:  # an unknown rule: name the pack it is not in
+            exc.file = exc.file or args.pack
+            raise
         return 0
     found = pack.explain(text)
     if not found:
@@ -286,9 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("input", metavar="INPUT", help="a .txt file (one document), a .jsonl file, or - for stdin")
     sp.add_argument("-o", "--output", default="-", help="output JSONL (default: stdout)")
     sp.add_argument("--format", choices=["auto", "text", "jsonl"], default="auto")
-    sp.add_argument("--timeout", type=float, default=None, help="seconds per document scan (default: pack's)")
+    sp.add_argument("--timeout", type=_seconds, default=None, help="seconds per document scan (default: pack's)")
     sp.add_argument("--processes", "-j", type=int, default=1, help="worker processes (0: one per core)")
-    sp.add_argument("--chunk-size", type=int, default=64, help="documents sent to a worker at a time")
+    sp.add_argument("--chunk-size", type=_positive_int, default=64, help="documents sent to a worker at a time")
     sp.add_argument("--resume", action="store_true", help="carry on an interrupted run from OUT.part")
     sp.add_argument("-q", "--quiet", action="store_true")
     sp.set_defaults(func=cmd_extract)
@@ -343,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "'clear' removes every entry. Nothing else in the directory is touched.")
     sp.add_argument("action", nargs="?", choices=["info", "prune", "clear"], default="info")
     sp.add_argument("--max-size", metavar="SIZE", help="e.g. 500M or 2G; 'off' for no limit")
-    sp.add_argument("--older-than", type=float, metavar="DAYS", help="also remove entries unused this long")
+    sp.add_argument("--older-than", type=_days, metavar="DAYS", help="also remove entries unused this long")
     sp.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
     sp.set_defaults(func=cmd_cache)
 

@@ -265,6 +265,12 @@ def _positive(text: str) -> int:
     return n
 
 
+def _seconds(text: str) -> float:
+    from .cli import _seconds as seconds
+
+    return seconds(text)
+
+
 def register(sub) -> None:
     """Add this module's subcommands to the ``larkspan`` parser."""
     from .evaluate import N_RESAMPLES, SEED
@@ -302,5 +308,5 @@ def _common(sp):
     sp.add_argument("--json", nargs="?", const="-", metavar="FILE",
                     help="write the results as JSON to FILE ('-', or no FILE after GOLD: standard output)")
     sp.add_argument("--no-cache", action="store_true", help="compile packs afresh")
-    sp.add_argument("--timeout", type=float, default=None, help="seconds per document scan (default: pack's)")
+    sp.add_argument("--timeout", type=_seconds, default=None, help="seconds per document scan (default: pack's)")
     sp.add_argument("-q", "--quiet", action="store_true", help="print no table")

@@ -166,10 +166,12 @@ def compile_spec(spec: PackSpec) -> Compiled:
             if target not in used and target not in used_aliases:
                 raise c.where.error(f"slot '{slot}' names '{target}', which the construction never uses"
                                     f"{did_you_mean(target, used | used_aliases)}", "E204", rule=c.name)
-        for norm, _args in c.normalize:
+        for k, (norm, args) in enumerate(c.normalize):
+            w = c.normalize_where[k] if k < len(c.normalize_where) else c.where
             if norm not in REGISTRY:
-                raise c.where.error(f"unknown normalizer '{norm}'{did_you_mean(norm, REGISTRY)}", "E203",
-                                    rule=c.name, fix="built-in normalizers: " + ", ".join(sorted(REGISTRY)))
+                raise w.error(f"unknown normalizer '{norm}'{did_you_mean(norm, REGISTRY)}", "E203",
+                              rule=c.name, fix="built-in normalizers: " + ", ".join(sorted(REGISTRY)))
+            _check_normalizer_args(norm, args, w, c.name)
         rec = recursive_rules(rules, c.start)
         info = ConstructionInfo(i, c, "lalr" if rec else "regex")
         info.group_names = {slot: f"s_{slot}" for slot, target in c.slots.items() if target is not None}
@@ -215,6 +217,31 @@ def compile_spec(spec: PackSpec) -> Compiled:
             out.term_codes[tname] = frozenset(builder.codes(cls))
     out.groups = _groups(out.constructions, rules, builder)
     return out
+
+
+def _check_normalizer_args(name: str, args: dict, where: Where, rule: str) -> None:
+    """The arguments a pack gives a normalizer must fit its signature: a
+    mistake here would otherwise stop a run at the first match."""
+    import inspect
+
+    from .normalizers import REGISTRY
+
+    try:
+        params = inspect.signature(REGISTRY[name]).parameters
+    except (TypeError, ValueError):  # a callable without a signature: nothing to check
+        return
+    params = list(params.values())[1:]  # the first is the match
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return
+    named = {p.name: p for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    for key in args:
+        if key not in named:
+            raise where.error(f"normalizer '{name}' takes no argument '{key}'{did_you_mean(str(key), named)}",
+                              "E110", rule=rule, fix=f"its arguments: {', '.join(named) or 'none'}")
+    missing = [n for n, p in named.items() if p.default is p.empty and n not in args]
+    if missing:
+        raise where.error(f"normalizer '{name}' needs {', '.join(repr(m) for m in missing)}", "E111", rule=rule,
+                          fix=f"add {', '.join(m + ': ...' for m in missing)} beside 'name: {name}'")
 
 
 def _check_set_cycles(derived, spec) -> None:

@@ -16,6 +16,8 @@ import io
 import json
 import lzma
 import os
+import re
+import stat
 import sys
 import tempfile
 import zlib
@@ -37,6 +39,9 @@ def _bad(line, doc_id, code, message):
     return Doc(line, doc_id, None, {}, {"code": code, "message": message, "line": line})
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def parse_jsonl_line(raw: bytes | str, n: int, source: str) -> Doc:
     doc = _parse_jsonl_line(raw, n, source)
     doc.size = len(raw)
@@ -55,6 +60,14 @@ def _parse_jsonl_line(raw: bytes | str, n: int, source: str) -> Doc:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
         return _bad(n, f"line-{n}", "E400", f"{source}:{n}: not valid JSON ({exc.msg} at column {exc.colno})")
+    except RecursionError:
+        return _bad(n, f"line-{n}", "E400", f"{source}:{n}: the JSON is nested too deeply")
+    if "\\u" in raw and _SURROGATE_ESCAPE.search(raw):  # only an escape can give a lone surrogate
+        try:
+            json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return _bad(n, f"line-{n}", "E400", f"{source}:{n}: a \\u escape gives a lone surrogate "
+                        f"({exc.object[exc.start]!a}), which is not a character; pair it or remove it")
     if not isinstance(obj, dict):
         return _bad(n, f"line-{n}", "E400", f"{source}:{n}: a line must be a JSON object with 'text'")
     doc_id = obj.get("id", f"line-{n}")
@@ -152,8 +165,8 @@ def read_docs(path: str, fmt: str = "auto"):
         if fmt == "text":
             data = stream.read()
             doc_id = "stdin" if path == "-" else Path(_plain_name(path)).stem
-            try:
-                yield Doc(1, doc_id, data.decode("utf-8"), {}, size=len(data))
+            try:  # a byte-order mark is not part of the text, as in a JSONL file
+                yield Doc(1, doc_id, data.decode("utf-8").removeprefix("\ufeff"), {}, size=len(data))
             except UnicodeDecodeError as exc:
                 doc = _bad(1, doc_id, "E400", f"{source}: invalid UTF-8 at byte {exc.start}")
                 doc.size = len(data)
@@ -246,6 +259,37 @@ def _whole_lines(path: str):
                 yield line + b"\n"
 
 
+def output_target(path: str) -> tuple[str, bool]:
+    """(the file to write for output ``path``, whether to write it in place).
+
+    A symbolic link is followed, so that the link stays and its target gets
+    the output.  A FIFO, a device (``/dev/null``) or any other file that is
+    not a regular file is written in place: renaming a finished file over it
+    would replace it.  An output that cannot be written at all (a directory,
+    a missing directory) raises OutputError before any work is done."""
+    from .errors import OutputError
+
+    real = os.path.realpath(path)
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise OutputError(f"cannot write the output: {exc.strerror}", file=path) from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise OutputError("the output is a directory", file=path, fix="give a file name inside the directory")
+    if mode is not None and not stat.S_ISREG(mode):
+        return real, True
+    directory = os.path.dirname(real)
+    if not os.path.isdir(directory):
+        raise OutputError(f"the output's directory {directory} does not exist", file=path,
+                          fix=f"create it first (mkdir -p {directory}) or write elsewhere")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise OutputError(f"the output's directory {directory} is not writable", file=path,
+                          fix="write to a directory you may write to")
+    return real, False
+
+
 class AtomicWriter:
     """Write to ``path`` (or stdout for '-') so a failed run leaves nothing."""
 
@@ -253,13 +297,18 @@ class AtomicWriter:
         self.path = path
         self.tmp = None
         self.fh = None
+        self.in_place = False
 
     def __enter__(self):
         if self.path == "-":
             self.fh = sys.stdout
             return self.fh
-        directory = os.path.dirname(os.path.abspath(self.path))
-        fd, self.tmp = tempfile.mkstemp(dir=directory, prefix=".larkspan-", suffix=".part")
+        target, self.in_place = output_target(self.path)
+        if self.in_place:  # a FIFO or a device: written as it is
+            self.fh = open(target, "w", encoding="utf-8")
+            return self.fh
+        self.path = target
+        fd, self.tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".larkspan-", suffix=".part")
         self.fh = os.fdopen(fd, "w", encoding="utf-8")
         return self.fh
 
@@ -268,6 +317,8 @@ class AtomicWriter:
             self.fh.flush()
             return False
         self.fh.close()
+        if self.in_place:
+            return False
         if exc_type is None:
             os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the mode open() would
             os.replace(self.tmp, self.path)
@@ -290,13 +341,16 @@ class ResumableOutput:
     """
 
     def __init__(self, path: str, resume: bool = False):
-        self.path = path
-        self.part = path + ".part"
         self.kind = compression_for(path)
+        path, self.in_place = output_target(path)
+        self.path = path
+        self.part = path if self.in_place else path + ".part"  # a FIFO or a device is written as it is
         self._raw = None
         self.done_ids: list = []
         self.fh = None
-        if resume and os.path.exists(self.part) and self.kind:
+        if self.in_place:
+            self.fh = self._open(self.part, "w")
+        elif resume and os.path.exists(self.part) and self.kind:
             self._resume_compressed()
         elif resume and os.path.exists(self.part):
             keep = 0
@@ -355,7 +409,8 @@ class ResumableOutput:
 
     def commit(self) -> None:
         self.close()
-        os.replace(self.part, self.path)
+        if not self.in_place:
+            os.replace(self.part, self.path)
 
     def close(self) -> None:
         if not self.fh.closed:

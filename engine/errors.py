@@ -38,6 +38,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E400": ("an input line is not valid", "fix or remove the line"),
     "E401": ("a scan hit its time limit", "simplify the rule, or raise the time limit"),
     "E402": ("a gold file line is not valid", "fix the line"),
+    "E403": ("an output file cannot be written", "write to a file in a directory that exists and that you may write to"),
     "E500": ("bad usage", "see 'larkspan --help'"),
 }
 
@@ -92,6 +93,12 @@ class ScanTimeout(LarkspanError):
     """A scan ran longer than its time limit."""
 
     code = "E401"
+
+
+class OutputError(LarkspanError):
+    """An output path that cannot be written (checked before any work is done)."""
+
+    code = "E403"
 
 
 class UsageError(LarkspanError):

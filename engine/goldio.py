@@ -220,6 +220,8 @@ def read_gold(path, prediction: bool = False) -> list[dict]:
     docs, problems, seen = [], [], {}
     with fh:
         for n, raw in numbered_lines(fh, kind, path):
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, as some editors write
+                raw = raw[3:]
             if not raw.strip():
                 continue
             try:
@@ -229,6 +231,9 @@ def read_gold(path, prediction: bool = False) -> list[dict]:
                 continue
             except json.JSONDecodeError as exc:
                 problems.append((n, f"not valid JSON ({exc.msg} at column {exc.colno})"))
+                continue
+            except RecursionError:
+                problems.append((n, "the JSON is nested too deeply"))
                 continue
             errs = check_record(obj)
             if not errs:
@@ -245,6 +250,9 @@ def read_gold(path, prediction: bool = False) -> list[dict]:
             docs.append(rec)
     if problems:
         raise GoldError(path, problems, what="prediction file" if prediction else "gold file")
+    if not docs and not prediction:  # scores on nothing would read as perfect
+        raise InputError("the gold file holds no documents", code="E402", file=path,
+                         fix="give a JSONL file with one document per line")
     return docs
 
 

@@ -121,6 +121,9 @@ def to_ast(tree, rule: str, lines, where: Where):
                 if op == "~":
                     lo = int(rest[0])
                     hi = int(rest[1]) if len(rest) > 1 else lo
+                    if hi < lo:
+                        raise where.error(f"range ~{lo}..{hi} ends below where it starts", "E300", rule=rule,
+                                          fix=f"write the smaller count first: ~{hi}..{lo}")
                     return ("rep", inner, lo, hi)
             if d == "maybe":
                 return ("rep", conv(t.children[0]), 0, 1)

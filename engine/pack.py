@@ -113,6 +113,7 @@ class Construction:
     counterexamples: list[Example]
     where: Where
     report: bool = True  # False: a guard that claims its span but is never reported
+    normalize_where: list[Where] = field(default_factory=list)  # where each of ``normalize`` is written
 
 
 @dataclass
@@ -142,9 +143,10 @@ def _read_bytes(path: Path, where: Where, code: str, what: str) -> bytes:
         raise where.error(f"cannot read {what} '{path}': {exc.strerror}", code) from None
 
 
-def _check_keys(node, allowed: dict, what: str, rule=None):
+def _check_keys(node, allowed: dict, what: str, rule=None, where: Where | None = None):
     if not isinstance(node, dict):
-        raise _where(node).error(f"{what} must be a mapping", "E112", rule=rule)
+        raise (where or _where(node)).error(f"{what} must be a mapping, not {_type_name(node)}", "E112",
+                                            rule=rule)
     for key, value in node.items():
         w = _where(node, key)
         if key not in allowed:
@@ -156,6 +158,21 @@ def _check_keys(node, allowed: dict, what: str, rule=None):
             names = " or ".join(TYPE_NAMES.get(t, t.__name__) for t in (want if isinstance(want, tuple) else (want,)))
             raise _where(node, key, value=True).error(
                 f"'{key}' in {what} must be {names}, not {type(value).__name__}", "E112", rule=rule)
+
+
+def _type_name(value) -> str:
+    return next((name for t, name in TYPE_NAMES.items() if isinstance(value, t) and not (
+        isinstance(value, bool) and t is int)), type(value).__name__)
+
+
+def _decode(raw: bytes, where: Where, code: str, what: str) -> str:
+    """UTF-8 text of a file's bytes; an error naming the line of the first bad byte."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise PackError(f"{what} is not UTF-8 (byte {exc.start}, 0x{raw[exc.start]:02x})", code=code,
+                        file=where.file, line=line, fix="save the file as UTF-8") from None
 
 
 def _tokens_of(text: str) -> tuple[str, ...]:
@@ -173,7 +190,7 @@ def load_spec(path, _stack: tuple[str, ...] = ()) -> PackSpec:
         chain = " -> ".join(Path(p).name for p in _stack + (resolved,))
         raise PackError(f"cyclic import: {chain}", code="E205", file=file)
     raw = _read_bytes(path, Where(file), "E100", "the pack file")
-    data = yamlsrc.loads(raw.decode("utf-8", errors="replace"), file)
+    data = yamlsrc.loads(_decode(raw, Where(file), "E100", "the pack file"), file)
     if not isinstance(data, dict):
         raise PackError("the top of a pack must be a mapping that starts with 'pack: NAME'", code="E103",
                         file=file, line=1)
@@ -196,6 +213,12 @@ def load_spec(path, _stack: tuple[str, ...] = ()) -> PackSpec:
             raise _where(options, "overlap", True).error(
                 f"unknown overlap policy '{overlap}'{did_you_mean(overlap, OVERLAP_POLICIES)}", "E113",
                 fix=f"use one of: {', '.join(OVERLAP_POLICIES)}")
+        for key in ("max_repeat", "max_tokens", "timeout"):
+            value = options.get(key)
+            if value is not None and not (0 < value < float("inf")):
+                raise _where(options, key, True).error(
+                    f"'{key}' in options must be above 0 and finite, not {value}", "E113",
+                    fix="give a positive number: a count of tokens, or seconds per 100,000 tokens for 'timeout'")
     spec.options = dict(options)
 
     for i, item in enumerate(data.get("imports") or []):
@@ -246,7 +269,7 @@ def _import(spec: PackSpec, pack_path: Path, item, where: Where, stack):
     if item.endswith(".lark"):
         raw = _read_bytes(target, where, "E208", "the grammar fragment")
         spec.sources[str(target.resolve())] = hashlib.sha256(raw).hexdigest()
-        spec.fragments.append((str(target), raw.decode("utf-8", errors="replace")))
+        spec.fragments.append((str(target), _decode(raw, Where(str(target)), "E208", "the grammar fragment")))
         return
     if not item.endswith((".yaml", ".yml")):
         raise where.error(f"import '{item}' is neither a .lark fragment nor a .yaml pack", "E208")
@@ -262,7 +285,7 @@ def _import(spec: PackSpec, pack_path: Path, item, where: Where, stack):
 def _lexicon(pack_path: Path, name: str, ldef, where: Where, spec: PackSpec) -> Lexicon:
     if isinstance(ldef, list):  # shorthand: a plain list of entries
         ldef = {"entries": ldef}
-    _check_keys(ldef, LEXICON_KEYS, f"lexicon {name}")
+    _check_keys(ldef, LEXICON_KEYS, f"lexicon {name}", where=where)
     case = ldef.get("case", "insensitive")
     if case not in ("insensitive", "sensitive"):
         raise _where(ldef, "case", True).error(f"case must be 'insensitive' or 'sensitive', not '{case}'", "E113")
@@ -352,7 +375,7 @@ def _rule_source(key: str, rdef, parent, where: Where) -> RuleSource:
 
 
 def _construction(name: str, cdef, where: Where, spec: PackSpec) -> Construction:
-    _check_keys(cdef, CONSTRUCTION_KEYS, f"construction {name}", rule=name)
+    _check_keys(cdef, CONSTRUCTION_KEYS, f"construction {name}", rule=name, where=where)
     if "label" not in cdef:
         raise where.error(f"construction '{name}' has no label", "E111", rule=name,
                                  fix="add 'label: ATTRIBUTION' (an UPPER_CASE name)")
@@ -402,13 +425,14 @@ def _construction(name: str, cdef, where: Where, spec: PackSpec) -> Construction
     return Construction(name=name, label=label, start=cdef.get("start", name), slots=slots, span_slots=span_slots,
                         attrs=dict(cdef.get("attrs") or {}), normalize=normalize, overlap=overlap,
                         priority=int(cdef.get("priority", 0)), anchor=anchor, examples=examples,
-                        counterexamples=counter, where=where, report=cdef.get("report") is not False)
+                        counterexamples=counter, where=where, report=cdef.get("report") is not False,
+                        normalize_where=[_where(norm_node, i) for i in range(len(normalize))])
 
 
 def _example(node, where: Where, cname: str, positive: bool) -> Example:
     if isinstance(node, str):
         return Example(node, node if positive else None, None, {}, {}, where)
-    _check_keys(node, EXAMPLE_KEYS, "an example", rule=cname)
+    _check_keys(node, EXAMPLE_KEYS, "an example", rule=cname, where=where)
     if "text" not in node:
         raise where.error("an example needs 'text:'", "E111", rule=cname)
     text = node["text"]

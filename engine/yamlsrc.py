@@ -44,6 +44,34 @@ class YList(list):
         return self.item_pos[index]
 
 
+MAX_DEPTH = 100  # collections nested deeper than this are refused (a pack needs fewer than ten)
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing aliases (``*name``: a few lines of them
+    expand to billions of values) and collections nested past MAX_DEPTH
+    (which would exhaust Python's stack)."""
+
+    file = "<string>"
+    depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise PackError(f"alias '*{event.anchor}' is not allowed", code="E102", file=self.file,
+                            line=event.start_mark.line + 1, column=event.start_mark.column + 1,
+                            fix="write the value out in full: packs hold plain data, without anchors and aliases")
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise PackError(f"values are nested too deeply (more than {MAX_DEPTH} levels)", code="E101",
+                                file=self.file, line=event.start_mark.line + 1,
+                                column=event.start_mark.column + 1, fix="flatten the value")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def _pos(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
@@ -103,8 +131,10 @@ def _value_pos(node) -> tuple[int, int]:
 
 def loads(text: str, file: str = "<string>"):
     """Parse YAML text safely into YMap/YList/plain values."""
+    loader = _Loader(text)
+    loader.file = file
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -120,6 +150,8 @@ def loads(text: str, file: str = "<string>"):
                         fix=fix) from None
     except yaml.YAMLError as exc:
         raise PackError(f"YAML syntax: {exc}", code="E101", file=file) from None
+    finally:
+        loader.dispose()
     if node is None:
         return None
     return _Builder(file).build(node)
