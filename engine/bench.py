@@ -387,11 +387,11 @@ def command(args) -> int:
     read_corpus(args.corpus, args.mb)  # a missing file or a broken line stops the run here, before any job
     args.pack = args.pack or [str(p.relative_to(Path.cwd())) if p.is_relative_to(Path.cwd()) else str(p)
                               for p in sorted((ROOT / "rules").glob("*.yaml"))]
-    from .api import load
+    from .api import load, stderr_notice
     from .errors import InputError
 
     for pack in args.pack:  # a broken pack stops the run here with its message, not in a child's traceback
-        load(pack)
+        load(pack, notice=stderr_notice)
     if args.gold:  # and so does a broken gold file, not after every job has run
         from .cli_eval import read_gold_any
 
