@@ -416,7 +416,10 @@ def command(args) -> int:
               f"({earlier.get('megabytes')} MB); give --save PATH to keep these", file=sys.stderr)
         return 0
     save.parent.mkdir(parents=True, exist_ok=True)
-    save.write_text(json.dumps(res, indent=2) + "\n")
+    from .docio import AtomicWriter
+
+    with AtomicWriter(str(save)) as fh:  # an interrupted write leaves the earlier results whole
+        fh.write(json.dumps(res, indent=2) + "\n")
     return 0
 
 

@@ -19,6 +19,13 @@ def _positive_int(text: str) -> int:
     return n
 
 
+def _processes(text: str) -> int:
+    n = int(text)
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (one per core) or more, not {text}")
+    return n
+
+
 def _seconds(text: str) -> float:
     x = float(text)
     if not 0 < x < float("inf"):
@@ -332,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", default="-", help="output JSONL (default: stdout)")
     sp.add_argument("--format", choices=["auto", "text", "jsonl"], default="auto")
     sp.add_argument("--timeout", type=_seconds, default=None, help="seconds per document scan (default: pack's)")
-    sp.add_argument("--processes", "-j", type=int, default=1, help="worker processes (0: one per core)")
+    sp.add_argument("--processes", "-j", type=_processes, default=1, help="worker processes (0: one per core)")
     sp.add_argument("--chunk-size", type=_positive_int, default=64, help="documents sent to a worker at a time")
     sp.add_argument("--resume", action="store_true", help="carry on an interrupted run from OUT.part")
     sp.add_argument("-q", "--quiet", action="store_true")

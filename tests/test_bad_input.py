@@ -195,7 +195,7 @@ def test_output_to_a_fifo_writes_into_it_and_leaves_it_a_fifo(tmp_path, capsys):
 
 @pytest.mark.parametrize("option", [["--chunk-size", "0", "-j", "2"], ["--chunk-size", "-3"],
                                     ["--timeout", "0"], ["--timeout", "-1"], ["--timeout", "inf"],
-                                    ["--timeout", "nan"]])
+                                    ["--timeout", "nan"], ["--processes", "-2"]])
 def test_nonsense_numbers_are_usage_errors(option, tmp_path, capsys):
     status, _, err = _extract(tmp_path, capsys, "-o", str(tmp_path / "out.jsonl"), *option)
     assert status == 2, err
