@@ -299,7 +299,7 @@ def _alt(items, keep_order: bool = False):
             key = "set"
         else:
             head, _tail = _split(it)
-            key = repr(head) if head is not None else ("single", id(it))
+            key = _key(head) if head is not None else ("single", id(it))
         if keep_order:
             if runs and runs[-1][0] == key:
                 runs[-1][1].append(it)
@@ -328,6 +328,17 @@ def _alt(items, keep_order: bool = False):
             tail = ("rep", tail, 0, 1)
         out.append(("seq", [head, tail]))
     return out[0] if len(out) == 1 else ("alt", out)
+
+
+def _key(node):
+    """A hashable stand-in for a node, equal for equal nodes (lists become
+    tuples; a set's frozenset hashes once).  repr() served before, but
+    writing out sets of thousands of codes took several seconds of a large
+    pack's compile."""
+    if node[0] == "set":
+        return node
+    return tuple(_key(x) if isinstance(x, tuple) else
+                 tuple(_key(y) for y in x) if isinstance(x, list) else x for x in node)
 
 
 def _split(item):
