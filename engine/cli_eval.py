@@ -258,21 +258,9 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    n = int(text)
-    if n < 1:
-        raise ValueError(text)
-    return n
-
-
-def _seconds(text: str) -> float:
-    from .cli import _seconds as seconds
-
-    return seconds(text)
-
-
 def register(sub) -> None:
     """Add this module's subcommands to the ``larkspan`` parser."""
+    from .cli import _positive_int
     from .evaluate import N_RESAMPLES, SEED
 
     sp = sub.add_parser("eval", help="score a pack (or predictions) against gold annotations",
@@ -293,13 +281,14 @@ def register(sub) -> None:
     sp.add_argument("old", metavar="OLD", help="pack file, predictions .jsonl, or PATH@REV (a pack at a git revision)")
     sp.add_argument("new", metavar="NEW", help="as OLD")
     _common(sp)
-    sp.add_argument("--resamples", type=_positive, default=N_RESAMPLES, metavar="N",
+    sp.add_argument("--resamples", type=_positive_int, default=N_RESAMPLES, metavar="N",
                     help=f"bootstrap resamples (default {N_RESAMPLES})")
     sp.add_argument("--seed", type=int, default=SEED, help=f"bootstrap seed (default {SEED})")
     sp.set_defaults(func=cmd_compare)
 
 
 def _common(sp):
+    from .cli import _seconds  # cli imports this module: the checks are read when the parser is built
     sp.add_argument("gold", metavar="GOLD", help="gold-format JSONL, a folder of brat .ann + .txt files, or a "
                     "Recognizers-Text spec file (.json)")
     sp.add_argument("--label", action="append", metavar="LABEL", help="score only this label; repeat for several")
