@@ -40,6 +40,13 @@ def _days(text: str) -> float:
     return x
 
 
+def _located(error: dict, path: str) -> str:
+    """An error record's message as ``PATH:LINE: message`` (messages that
+    name their file already are left as they are)."""
+    msg = error["message"]
+    return msg if msg.startswith(path) else f"{path}:{error.get('line', '?')}: {msg}"
+
+
 def _load_packs(paths, use_cache=True):
     from .api import load, stderr_notice
 
@@ -109,9 +116,7 @@ def cmd_extract(args) -> int:
             if "error" in record:
                 counts["failed"] += 1
                 if shown < 20:
-                    where = f"{args.input}:{record['error'].get('line', '?')}"
-                    msg = record["error"]["message"]
-                    print(f"larkspan: {msg if msg.startswith(args.input) else where + ': ' + msg}", file=sys.stderr)
+                    print(f"larkspan: {_located(record['error'], args.input)}", file=sys.stderr)
                     shown += 1
             else:
                 counts["matches"] += len(record["annotations"])
@@ -163,10 +168,8 @@ def cmd_show(args) -> int:
     for r in records:
         if "error" in r:
             failed += 1
-            msg = r["error"]["message"]
-            where = "" if args.text is not None or msg.startswith(args.input) else \
-                f"{args.input}:{r['error'].get('line', '?')}: "
-            print(f"== {r['id']}: error: {where}{msg}")
+            msg = r["error"]["message"] if args.text is not None else _located(r["error"], args.input)
+            print(f"== {r['id']}: error: {msg}")
             continue
         print(match_table(r, width=args.width))
     if args.html:
@@ -212,9 +215,8 @@ def cmd_check(args) -> int:
     for f in findings:
         print(f, file=sys.stderr)
     for d in bad:  # the lint ran without these lines; say so, and fail
-        msg = d.error["message"]
-        print(f"larkspan: {msg if msg.startswith(args.corpus) else args.corpus + ':' + str(d.line) + ': ' + msg}"
-              "; the line was left out of the corpus lint", file=sys.stderr)
+        print(f"larkspan: {_located(d.error, args.corpus)}; the line was left out of the corpus lint",
+              file=sys.stderr)
     print(f"{args.pack}: ok: pack {pack.id}, {len(compiled.constructions)} constructions, "
           f"{compiled.rule_count} rules, {compiled.entry_count} lexicon entries, {len(findings)} warnings")
     if bad:
